@@ -1,0 +1,31 @@
+# newsledger: the first two targets are all a fresh machine with python3 needs.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+UV_VER  := 0.13.8
+STAMP   := $(VENV)/.installed
+export DAGSTER_HOME := $(CURDIR)
+export NEWSLEDGER_HOME := $(CURDIR)
+
+.PHONY: run test ui env eval bench release clean
+
+run: $(STAMP)  ## build the environment and run the whole pipeline on the sample corpus
+	$(BIN)/python -m pipeline run --articles data/articles --warehouse warehouse
+
+test: $(STAMP)  ## build the environment and run the tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+ui: $(STAMP)  ## the Dagster UI on this project's instance (http://127.0.0.1:3000)
+	$(BIN)/dagster dev -m pipeline.defs -h 127.0.0.1 -p 3000
+
+env: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VER)
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python --require-hashes requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) warehouse/*.duckdb warehouse/parquet .dagster
