@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 UV_VER  := 0.13.8
 STAMP   := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)
-export NEWSLEDGER_HOME := $(CURDIR)
+export NEWSLEDGER_STATE_DIR := $(CURDIR)/.dagster
 
 .PHONY: run test ui env eval bench release clean
 
@@ -16,6 +16,7 @@ test: $(STAMP)  ## build the environment and run the tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 ui: $(STAMP)  ## the Dagster UI on this project's instance (http://127.0.0.1:3000)
+	mkdir -p $(NEWSLEDGER_STATE_DIR)
 	$(BIN)/dagster dev -m pipeline.defs -h 127.0.0.1 -p 3000
 
 env: $(STAMP)

@@ -1,0 +1,28 @@
+"""The Dagster layer: one module per domain, each exporting its own definitions, merged here.
+
+ingest -> extract -> (blocking pandera checks) -> publish, with the job, schedule and sensor in automation.
+"""
+
+
+import dagster as dg
+
+from pipeline.defs import automation, extract, ingest, publish, resources, validation
+
+
+def build_defs() -> dg.Definitions:
+    return dg.Definitions.merge(
+        resources.defs(),
+        ingest.defs(),
+        extract.defs(),
+        validation.defs(),
+        publish.defs(),
+        automation.defs(),
+    )
+
+
+defs = build_defs()
+
+
+def newsledger_job() -> dg.JobDefinition:
+    """The job, resolved from the definitions (a module-level factory, so runs can reconstruct it)."""
+    return defs.resolve_job_def(automation.JOB_NAME)

@@ -1,0 +1,79 @@
+"""newsledger's command line: `python -m pipeline run --articles DIR --warehouse DIR`.
+
+`run` launches the same Dagster job as the UI, on this project's Dagster instance (DAGSTER_HOME, by default the
+project folder, whose dagster.yaml keeps state under .dagster/), so every run, materialisation and check
+result shows up in the UI too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipeline.paths import default_articles_dir, default_warehouse_dir, ensure_dagster_home
+
+
+def _run(args: argparse.Namespace) -> int:
+    articles = Path(args.articles).resolve()
+    warehouse = Path(args.warehouse).resolve()
+    if not articles.is_dir():
+        print(f"error: articles folder {articles} does not exist or is not a folder", file=sys.stderr)
+        return 2
+    warehouse.mkdir(parents=True, exist_ok=True)
+    ensure_dagster_home()
+
+    import dagster as dg
+
+    from pipeline.defs import newsledger_job
+
+    run_config = {"resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse)}}}}
+    instance = dg.DagsterInstance.get()
+    with dg.execute_job(
+        dg.reconstructable(newsledger_job),
+        instance=instance,
+        run_config=run_config,
+        tags={"newsledger/trigger": "cli"},
+        raise_on_error=False,
+    ) as result:
+        return _summarise(result, warehouse)
+
+
+def _summarise(result, warehouse: Path) -> int:
+    evaluations = result.get_asset_check_evaluations()
+    passed = [e for e in evaluations if e.passed]
+    failed = [e for e in evaluations if not e.passed]
+    published = [m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == "warehouse"]
+    print(f"\nnewsledger run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'}")
+    print(f"asset checks: {len(passed)} passed, {len(failed)} failed")
+    for e in failed:
+        print(f"  FAILED {e.asset_key.to_user_string()}:{e.check_name} ({e.severity.value})")
+    if published:
+        meta = published[-1].materialization.metadata
+        rows = meta["rows"].value
+        print("rows per table:")
+        for name, n in rows.items():
+            print(f"  {name:<11} {n:>7}")
+        print(f"parquet: {meta['parquet_dir'].value}")
+        print(f"duckdb:  {meta['duckdb_path'].value}")
+    else:
+        print(f"nothing published (the previous publication in {warehouse}, if any, is unchanged)")
+    return 0 if result.success and published and not any(e.severity.value == "ERROR" for e in failed) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="materialise the whole asset graph on a folder of articles")
+    run.add_argument("--articles", default=default_articles_dir(), help="folder of .txt, .jsonl and .html articles")
+    run.add_argument("--warehouse", default=default_warehouse_dir(), help="output folder for Parquet files and the DuckDB file")
+    run.set_defaults(func=_run)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Ingest: the articles folder becomes the articles, duplicates and quarantine tables."""
+
+
+import dagster as dg
+
+from pipeline.defs.resources import CorpusPaths
+from pipeline.defs.tables import table_out, table_output
+from pipeline.ingest.corpus import ingest_corpus, iter_inputs
+from pipeline.publish.tables import articles_frame, duplicates_frame, quarantine_frame
+
+GROUP = "ingest"
+
+
+@dg.multi_asset(
+    outs={name: table_out(name, GROUP) for name in ("articles", "duplicates", "quarantine")},
+    can_subset=False,
+)
+def ingest_articles(context: dg.AssetExecutionContext, paths: CorpusPaths):
+    """Read every input under the articles folder (.txt, .jsonl, .html), normalise the text, recognise
+    duplicates and quarantine what cannot be an article, with a reason."""
+    result = ingest_corpus(paths.articles, max_bytes=paths.max_input_bytes)
+    context.log.info(
+        f"{result.n_inputs} inputs: {len(result.articles)} articles, {len(result.duplicates)} duplicates, "
+        f"{len(result.quarantine)} quarantined"
+    )
+    extra = {"n_inputs": result.n_inputs, "articles_dir": str(paths.articles)}
+    yield table_output("articles", articles_frame(result.articles), extra)
+    yield table_output("duplicates", duplicates_frame(result.duplicates), extra)
+    yield table_output("quarantine", quarantine_frame(result.quarantine), extra)
+
+
+@dg.asset_check(
+    asset="articles",
+    additional_ins={"duplicates": dg.AssetIn("duplicates"), "quarantine": dg.AssetIn("quarantine")},
+    blocking=True,
+    description="Every input is accounted for: inputs found in the folder = articles + duplicates + quarantined.",
+)
+def inputs_accounted_for(paths: CorpusPaths, articles, duplicates, quarantine) -> dg.AssetCheckResult:
+    n_inputs = sum(1 for _ in iter_inputs(paths.articles))
+    accounted = len(articles) + len(duplicates) + len(quarantine)
+    return dg.AssetCheckResult(
+        passed=n_inputs == accounted,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "inputs": n_inputs,
+            "articles": len(articles),
+            "duplicates": len(duplicates),
+            "quarantined": len(quarantine),
+            "unaccounted": n_inputs - accounted,
+        },
+    )
+
+
+def defs() -> dg.Definitions:
+    return dg.Definitions(assets=[ingest_articles], asset_checks=[inputs_accounted_for])

@@ -1,0 +1,28 @@
+"""Resources: where the articles are read from and where the warehouse is written."""
+
+
+from pathlib import Path
+
+import dagster as dg
+
+from pipeline.paths import default_articles_dir, default_warehouse_dir
+
+
+class CorpusPaths(dg.ConfigurableResource):
+    """The input folder of articles and the output warehouse folder (Parquet files and the DuckDB file)."""
+
+    articles_dir: str = default_articles_dir()
+    warehouse_dir: str = default_warehouse_dir()
+    max_input_bytes: int = 20_000_000
+
+    @property
+    def articles(self) -> Path:
+        return Path(self.articles_dir).resolve()
+
+    @property
+    def warehouse(self) -> Path:
+        return Path(self.warehouse_dir).resolve()
+
+
+def defs() -> dg.Definitions:
+    return dg.Definitions(resources={"paths": CorpusPaths()})

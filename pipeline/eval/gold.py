@@ -1,0 +1,216 @@
+"""Scoring published tables against the project's own gold annotation (tests/gold/*.yaml).
+
+The gold names things the way a reader does (quotes, names, spellings), never by the pipeline's ids, so the
+annotation stays independent of the extractor. Matching rules:
+- a gold figure is found when a published figure of the same article overlaps its quote and has its value;
+  category, qualifier, unit, reporter and window are then compared field by field;
+- a gold actor is found when a published actor's name or one of its aliases equals one of the gold names;
+- a gold place is found when a published place carries one of the gold spellings; all spellings of one
+  gold place must resolve to one published place;
+- a gold event is found when a published event of the same article overlaps its quote with the same type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+GOLD_DIR = Path(__file__).resolve().parents[2] / "tests" / "gold"
+
+
+@dataclass
+class Score:
+    name: str
+    expected: int = 0
+    found: int = 0
+    predicted: int = 0
+    correct_predicted: int = 0
+    fields: dict[str, list[int]] = field(default_factory=dict)  # field -> [agree, compared]
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.expected if self.expected else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.correct_predicted / self.predicted if self.predicted else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def agreement(self, name: str) -> float:
+        agree, n = self.fields.get(name, [0, 0])
+        return agree / n if n else 1.0
+
+    def _field(self, name: str, ok: bool) -> None:
+        slot = self.fields.setdefault(name, [0, 0])
+        slot[0] += int(ok)
+        slot[1] += 1
+
+    def as_dict(self) -> dict:
+        return {
+            "expected": self.expected,
+            "found": self.found,
+            "predicted": self.predicted,
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "field_agreement": {k: round(self.agreement(k), 3) for k in sorted(self.fields)},
+            "misses": self.misses,
+        }
+
+
+def load_gold(path: Path | None = None) -> dict:
+    path = path or GOLD_DIR / "sample_articles.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _spans(text: str, quote: str) -> list[tuple[int, int]]:
+    out, start = [], text.find(quote)
+    while start >= 0:
+        out.append((start, start + len(quote)))
+        start = text.find(quote, start + 1)
+    return out
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _date(v) -> dt.date | None:
+    if v is None or (not isinstance(v, dt.date) and pd.isna(v)):
+        return None
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.replace("’", "'").lower().split())
+
+
+def score(tables: dict[str, pd.DataFrame], gold: dict) -> dict[str, Score]:
+    articles = tables["articles"]
+    by_file = {Path(str(sf).split("#")[0]).name: row for _, row in articles.iterrows() for sf in [row["source_file"]]}
+    actors = tables["actors"]
+    places = tables["places"]
+    actor_names = {
+        r.actor_id: {_norm(r.name), *(_norm(a) for a in r.aliases)} for r in actors.itertuples()
+    }
+    place_names = {r.place_id: {_norm(r.name), *(_norm(a) for a in r.aliases)} for r in places.itertuples()}
+
+    s_fig, s_act, s_plc, s_evt, s_art = Score("figures"), Score("actors"), Score("places"), Score("events"), Score("articles")
+    matched_figs: set[str] = set()
+    matched_evts: set[str] = set()
+    for g in gold["articles"]:
+        art = by_file.get(g["file"])
+        s_art.expected += 1
+        if art is None:
+            s_art.misses.append(f"{g['file']}: not published")
+            continue
+        s_art.found += 1
+        s_art._field("published_at", _date(art["published_at"]) == _date(g.get("published_at")))
+        s_art._field("published_at_source", art["published_at_source"] == g.get("published_at_source"))
+        text, aid = art["text"], art["article_id"]
+
+        figs = tables["figures"][tables["figures"]["article_id"] == aid]
+        for gf in g.get("figures", []):
+            s_fig.expected += 1
+            spans = _spans(text, gf["quote"])
+            cands = [
+                f for f in figs.itertuples()
+                if any(_overlaps((f.char_start, f.char_end), sp) for sp in spans) and float(f.value) == float(gf["value"])
+            ]
+            if not cands:
+                s_fig.misses.append(f"{g['file']}: {gf['quote']!r} = {gf['value']}")
+                continue
+            f = cands[0]
+            s_fig.found += 1
+            matched_figs.add(f.figure_id)
+            s_fig._field("category", f.category == gf["category"])
+            s_fig._field("qualifier", f.qualifier == gf["qualifier"])
+            s_fig._field("unit", f.unit == gf.get("unit", "people"))
+            if gf.get("reporter_actor") is not None:
+                want = _norm(gf["reporter_actor"])
+                s_fig._field("reporter", f.reporter_actor_id is not None and want in actor_names.get(f.reporter_actor_id, set()))
+            s_fig._field("window_kind", f.window_kind == gf.get("window_kind", "unknown"))
+            if gf.get("window_start") is not None:
+                s_fig._field("window", _date(f.window_start) == _date(gf["window_start"]) and _date(f.window_end) == _date(gf.get("window_end")))
+        s_fig.predicted += len(figs)
+
+        for ga in g.get("actors", []):
+            s_act.expected += 1
+            names = {_norm(ga["name"]), *(_norm(a) for a in ga.get("aliases_in_text", []))}
+            hit = [aid_ for aid_, ns in actor_names.items() if ns & names]
+            if hit:
+                s_act.found += 1
+                s_act._field("one_actor_for_all_aliases", len(hit) == 1)
+            else:
+                s_act.misses.append(f"{g['file']}: {ga['name']}")
+
+        for gp in g.get("places", []):
+            s_plc.expected += 1
+            spellings = {_norm(s) for s in gp.get("spellings_in_text", [])} | {_norm(gp["name"])}
+            hit = [pid for pid, ns in place_names.items() if ns & spellings]
+            if hit:
+                s_plc.found += 1
+                s_plc._field("one_place_for_all_spellings", len(hit) == 1)
+                row = places[places["place_id"] == hit[0]].iloc[0]
+                if gp.get("country_iso3"):
+                    s_plc._field("country", row["country_iso3"] == gp["country_iso3"])
+            else:
+                s_plc.misses.append(f"{g['file']}: {gp['name']}")
+
+        evts = tables["events"][tables["events"]["article_id"] == aid]
+        for ge in g.get("events", []):
+            s_evt.expected += 1
+            spans = _spans(text, ge["quote"])
+            cands = [e for e in evts.itertuples() if any(_overlaps((e.char_start, e.char_end), sp) for sp in spans)]
+            typed = [e for e in cands if e.event_type == ge["event_type"]]
+            if not typed:
+                got = sorted({e.event_type for e in cands})
+                s_evt.misses.append(f"{g['file']}: {ge['event_type']} {ge['quote']!r} (got {got})")
+                continue
+            s_evt.found += 1
+            matched_evts.add(typed[0].event_id)
+        s_evt.predicted += len(evts)
+
+    s_fig.correct_predicted = len(matched_figs)
+    s_evt.correct_predicted = len(matched_evts)
+    s_act.predicted = s_act.correct_predicted = s_act.found
+    s_plc.predicted = s_plc.correct_predicted = s_plc.found
+    return {"articles": s_art, "figures": s_fig, "actors": s_act, "places": s_plc, "events": s_evt}
+
+
+def same_event_clusters(tables: dict[str, pd.DataFrame], gold: dict) -> list[tuple[str, bool]]:
+    """For each gold `same_as` label seen in several articles: whether the matched events share a cluster."""
+    articles = tables["articles"]
+    by_file = {Path(str(r["source_file"]).split("#")[0]).name: r for _, r in articles.iterrows()}
+    groups: dict[str, list[set[str]]] = {}
+    for g in gold["articles"]:
+        art = by_file.get(g["file"])
+        if art is None:
+            continue
+        evts = tables["events"][tables["events"]["article_id"] == art["article_id"]]
+        for ge in g.get("events", []):
+            label = ge.get("same_as")
+            if not label:
+                continue
+            spans = _spans(art["text"], ge["quote"])
+            clusters = {
+                e.cluster_id for e in evts.itertuples()
+                if e.event_type == ge["event_type"] and any(_overlaps((e.char_start, e.char_end), sp) for sp in spans)
+            }
+            groups.setdefault(label, []).append(clusters)
+    out = []
+    for label, sets in sorted(groups.items()):
+        if len(sets) < 2:
+            continue
+        common = set.intersection(*sets) if all(sets) else set()
+        out.append((label, bool(common)))
+    return out

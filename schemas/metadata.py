@@ -1,0 +1,333 @@
+"""The metadata source (`schemas/tables.yaml`) and everything generated from it.
+
+One description per table and column; from it come:
+- the Arrow schema the Parquet files are written with (`arrow_schema`),
+- the pandera model that validates a table (`pandera_schema`, in `schemas.models`),
+- Dagster's column schema shown in the UI (`dagster_table_schema`, in the Dagster layer),
+- DuckDB's CREATE TABLE with keys and `COMMENT ON` statements (`duckdb_ddl`, `duckdb_comments`),
+- the Frictionless table schema (`frictionless_schema`),
+- the codebook (`codebook_markdown`).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+METADATA_PATH = Path(__file__).with_name("tables.yaml")
+
+# The order tables are published and loaded in (a table's foreign keys point only to tables before it,
+# except self-references).
+TABLE_ORDER = ("articles", "actors", "places", "events", "figures", "mentions", "quarantine", "duplicates")
+
+_TYPES = {"string", "integer", "number", "boolean", "date", "list<string>"}
+
+
+@dataclass(frozen=True)
+class ColumnMeta:
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    unique: bool = False
+    enum: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+    fk: str | None = None
+    example: str | None = None
+
+    @property
+    def fk_table(self) -> str | None:
+        return self.fk.split(".")[0] if self.fk else None
+
+    @property
+    def fk_column(self) -> str | None:
+        return self.fk.split(".")[1] if self.fk else None
+
+
+@dataclass(frozen=True)
+class TableMeta:
+    name: str
+    description: str
+    row_kind: str
+    primary_key: tuple[str, ...]
+    columns: tuple[ColumnMeta, ...]
+    evidence: bool = False
+    ordered: tuple[tuple[str, str], ...] = ()
+    quote_column: str = "quote"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> ColumnMeta:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+
+def _column(table: str, raw: dict[str, Any]) -> ColumnMeta:
+    unknown = set(raw) - {"name", "type", "description", "required", "unique", "enum", "min", "max", "pattern", "fk", "example"}
+    if unknown:
+        raise ValueError(f"{table}.{raw.get('name')}: unknown keys {sorted(unknown)}")
+    if raw["type"] not in _TYPES:
+        raise ValueError(f"{table}.{raw['name']}: unknown type {raw['type']!r}")
+    return ColumnMeta(
+        name=raw["name"],
+        type=raw["type"],
+        description=" ".join(str(raw["description"]).split()),
+        required=bool(raw.get("required", False)),
+        unique=bool(raw.get("unique", False)),
+        enum=tuple(str(v) for v in raw["enum"]) if raw.get("enum") else None,
+        minimum=raw.get("min"),
+        maximum=raw.get("max"),
+        pattern=raw.get("pattern"),
+        fk=raw.get("fk"),
+        example=None if raw.get("example") is None else str(raw["example"]),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def load_metadata() -> dict[str, Any]:
+    raw = yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8"))
+    tables = {}
+    for name, t in raw["tables"].items():
+        cols = tuple(_column(name, c) for c in t["columns"])
+        tables[name] = TableMeta(
+            name=name,
+            description=" ".join(t["description"].split()),
+            row_kind=t.get("row_kind", "a row"),
+            primary_key=tuple(t["primary_key"]),
+            columns=cols,
+            evidence=bool(t.get("evidence", False)),
+            ordered=tuple((a, b) for a, b in t.get("ordered", [])),
+            quote_column=t.get("quote_column", "quote"),
+        )
+        names = {c.name for c in cols}
+        for a, b in tables[name].ordered:
+            if a not in names or b not in names:
+                raise ValueError(f"{name}: ordered pair ({a}, {b}) names an unknown column")
+    if tuple(tables) != TABLE_ORDER:
+        raise ValueError(f"tables.yaml must list the tables in publish order {TABLE_ORDER}, got {tuple(tables)}")
+    return {"dataset": raw["dataset"], "tables": tables}
+
+
+def table_meta(name: str) -> TableMeta:
+    return load_metadata()["tables"][name]
+
+
+def all_tables() -> list[TableMeta]:
+    return list(load_metadata()["tables"].values())
+
+
+def schema_hash(name: str) -> str:
+    """A short hash of a table's column names and types: changes exactly when the published layout changes."""
+    t = table_meta(name)
+    layout = [(c.name, c.type, c.required) for c in t.columns]
+    return hashlib.sha256(json.dumps(layout).encode()).hexdigest()[:16]
+
+
+# --- Arrow ------------------------------------------------------------------------------------------------
+
+def arrow_type(col: ColumnMeta):
+    import pyarrow as pa
+
+    return {
+        "string": pa.string(),
+        "integer": pa.int64(),
+        "number": pa.float64(),
+        "boolean": pa.bool_(),
+        "date": pa.date32(),
+        "list<string>": pa.list_(pa.string()),
+    }[col.type]
+
+
+def arrow_schema(name: str):
+    import pyarrow as pa
+
+    t = table_meta(name)
+    fields = [
+        pa.field(c.name, arrow_type(c), nullable=not c.required, metadata={"description": c.description})
+        for c in t.columns
+    ]
+    return pa.schema(fields, metadata={"table": name, "description": t.description})
+
+
+# --- Dagster ----------------------------------------------------------------------------------------------
+
+def dagster_table_schema(name: str):
+    import dagster as dg
+
+    t = table_meta(name)
+    cols = []
+    for c in t.columns:
+        other = []
+        if c.enum:
+            other.append("one of: " + ", ".join(c.enum))
+        if c.minimum is not None:
+            other.append(f">= {c.minimum}")
+        if c.maximum is not None:
+            other.append(f"<= {c.maximum}")
+        if c.pattern:
+            other.append(f"matches {c.pattern}")
+        if c.fk:
+            other.append(f"references {c.fk}")
+        cols.append(
+            dg.TableColumn(
+                name=c.name,
+                type=c.type,
+                description=c.description,
+                constraints=dg.TableColumnConstraints(nullable=not c.required, unique=c.unique, other=other),
+            )
+        )
+    return dg.TableSchema(columns=cols)
+
+
+# --- DuckDB -----------------------------------------------------------------------------------------------
+
+_DUCK = {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE", "list<string>": "VARCHAR[]"}
+
+
+def sql_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def duckdb_ddl(name: str) -> str:
+    """CREATE TABLE with types, NOT NULL, CHECKs for enums and bounds, and the primary key.
+
+    Foreign keys are checked by the blocking asset checks before publishing rather than declared here: DuckDB
+    cannot declare a foreign key to a table's own column nor on list columns, and declared keys would make the
+    published tables impossible to replace in one transaction.
+    """
+    t = table_meta(name)
+    lines = []
+    for c in t.columns:
+        parts = [sql_ident(c.name), _DUCK[c.type]]
+        if c.required:
+            parts.append("NOT NULL")
+        checks = []
+        if c.enum and c.type == "string":
+            checks.append(f"{sql_ident(c.name)} IN ({', '.join(sql_literal(v) for v in c.enum)})")
+        if c.minimum is not None:
+            checks.append(f"{sql_ident(c.name)} >= {c.minimum}")
+        if c.maximum is not None:
+            checks.append(f"{sql_ident(c.name)} <= {c.maximum}")
+        if checks:
+            parts.append("CHECK (" + " AND ".join(checks) + ")")
+        lines.append("  " + " ".join(parts))
+    lines.append(f"  PRIMARY KEY ({', '.join(sql_ident(k) for k in t.primary_key)})")
+    return f"CREATE TABLE {sql_ident(name)} (\n" + ",\n".join(lines) + "\n)"
+
+
+def duckdb_comments(name: str) -> list[str]:
+    t = table_meta(name)
+    out = [f"COMMENT ON TABLE {sql_ident(name)} IS {sql_literal(t.description)}"]
+    for c in t.columns:
+        out.append(f"COMMENT ON COLUMN {sql_ident(name)}.{sql_ident(c.name)} IS {sql_literal(c.description)}")
+    return out
+
+
+# --- Frictionless -----------------------------------------------------------------------------------------
+
+_FRICTIONLESS = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean", "date": "date", "list<string>": "array"}
+
+
+def frictionless_schema(name: str) -> dict[str, Any]:
+    t = table_meta(name)
+    fields = []
+    for c in t.columns:
+        f: dict[str, Any] = {"name": c.name, "type": _FRICTIONLESS[c.type], "description": c.description}
+        cons: dict[str, Any] = {}
+        if c.required:
+            cons["required"] = True
+        if c.unique:
+            cons["unique"] = True
+        if c.enum and c.type == "string":
+            cons["enum"] = list(c.enum)
+        if c.minimum is not None:
+            cons["minimum"] = c.minimum
+        if c.maximum is not None:
+            cons["maximum"] = c.maximum
+        if c.pattern:
+            cons["pattern"] = c.pattern.removeprefix("^").removesuffix("$")
+        if cons:
+            f["constraints"] = cons
+        if c.example is not None:
+            f["example"] = c.example
+        fields.append(f)
+    schema: dict[str, Any] = {"fields": fields, "primaryKey": list(t.primary_key)}
+    fks = [
+        {"fields": [c.name], "reference": {"resource": "" if c.fk_table == name else c.fk_table, "fields": [c.fk_column]}}
+        for c in t.columns
+        if c.fk
+    ]
+    if fks:
+        schema["foreignKeys"] = fks
+    return schema
+
+
+# --- Codebook ---------------------------------------------------------------------------------------------
+
+def _allowed(c: ColumnMeta) -> str:
+    bits = []
+    if c.enum:
+        bits.append(", ".join(f"`{v}`" for v in c.enum))
+    if c.minimum is not None or c.maximum is not None:
+        lo = "" if c.minimum is None else f"{c.minimum} ≤ "
+        hi = "" if c.maximum is None else f" ≤ {c.maximum}"
+        bits.append(f"{lo}value{hi}")
+    if c.pattern:
+        bits.append(f"pattern `{c.pattern}`")
+    if c.fk:
+        bits.append(f"references `{c.fk}`")
+    return "; ".join(bits)
+
+
+def codebook_markdown(version: str | None = None) -> str:
+    """The codebook: every table and column with type, meaning, allowed values and an example."""
+    md = load_metadata()
+    ds = md["dataset"]
+    out = [f"# Codebook: {ds['title']}", ""]
+    if version:
+        out += [f"Dataset version: `{version}`", ""]
+    out += [
+        " ".join(ds["description"].split()),
+        "",
+        "Generated from `schemas/tables.yaml`, the one metadata source of the published tables; do not edit by hand.",
+        "",
+        "Conventions: ids are stable and deterministic (content hashes and spans). Offsets `char_start`/`char_end` "
+        "index the article's normalised `text`, end exclusive, and `text[char_start:char_end] == quote` holds on "
+        "every row that carries evidence. Dates are ISO dates. Unknown is NULL. Lists are Arrow list columns.",
+        "",
+        "## Tables",
+        "",
+    ]
+    for t in md["tables"].values():
+        out.append(f"- [`{t.name}`](#{t.name}): {t.description}")
+    out.append("")
+    for t in md["tables"].values():
+        out += [f"## {t.name}", "", t.description, "", f"One row is {t.row_kind}. Primary key: `{', '.join(t.primary_key)}`.", ""]
+        if t.evidence:
+            out += ["Every row carries its evidence (`article_id`, `char_start`, `char_end`, `quote`).", ""]
+        out += ["| column | type | required | meaning | allowed values | example |", "|---|---|---|---|---|---|"]
+        for c in t.columns:
+            example = "" if c.example is None else f"`{c.example}`"
+            req = "yes" if c.required else "no (NULL when unknown)"
+            if c.unique:
+                req += ", unique"
+            out.append(f"| `{c.name}` | {c.type} | {req} | {c.description.replace('|', '/')} | {_allowed(c).replace('|', '/')} | {example.replace('|', '/')} |")
+        out.append("")
+    return "\n".join(out)
