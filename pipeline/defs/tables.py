@@ -42,6 +42,6 @@ def spell_out_inputs(fn, leading: list[tuple[str, object]], names: list[str]):
 
     P = inspect.Parameter
     fn.__signature__ = inspect.Signature(
-        [P(n, P.POSITIONAL_OR_KEYWORD, annotation=a) for n, a in leading] + [P(n, P.KEYWORD_ONLY) for n in names]
+        [P(n, P.POSITIONAL_OR_KEYWORD, annotation=a) for n, a in leading] + [P(n, P.POSITIONAL_OR_KEYWORD) for n in names]
     )
     return fn

@@ -80,6 +80,14 @@ def _spans(text: str, quote: str) -> list[tuple[int, int]]:
     return out
 
 
+def _gold_spans(text: str, item: dict) -> list[tuple[int, int]]:
+    """Where a gold quote stands: inside its `in_context` phrase when it has one (for repeated quotes)."""
+    ctx = item.get("in_context")
+    if ctx:
+        return [(c0 + ctx.find(item["quote"]), c0 + ctx.find(item["quote"]) + len(item["quote"])) for c0, _ in _spans(text, ctx)]
+    return _spans(text, item["quote"])
+
+
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
@@ -121,7 +129,7 @@ def score(tables: dict[str, pd.DataFrame], gold: dict) -> dict[str, Score]:
         figs = tables["figures"][tables["figures"]["article_id"] == aid]
         for gf in g.get("figures", []):
             s_fig.expected += 1
-            spans = _spans(text, gf["quote"])
+            spans = _gold_spans(text, gf)
             cands = [
                 f for f in figs.itertuples()
                 if any(_overlaps((f.char_start, f.char_end), sp) for sp in spans) and float(f.value) == float(gf["value"])
@@ -169,7 +177,7 @@ def score(tables: dict[str, pd.DataFrame], gold: dict) -> dict[str, Score]:
         evts = tables["events"][tables["events"]["article_id"] == aid]
         for ge in g.get("events", []):
             s_evt.expected += 1
-            spans = _spans(text, ge["quote"])
+            spans = _gold_spans(text, ge)
             cands = [e for e in evts.itertuples() if any(_overlaps((e.char_start, e.char_end), sp) for sp in spans)]
             typed = [e for e in cands if e.event_type == ge["event_type"]]
             if not typed:
@@ -201,7 +209,7 @@ def same_event_clusters(tables: dict[str, pd.DataFrame], gold: dict) -> list[tup
             label = ge.get("same_as")
             if not label:
                 continue
-            spans = _spans(art["text"], ge["quote"])
+            spans = _gold_spans(art["text"], ge)
             clusters = {
                 e.cluster_id for e in evts.itertuples()
                 if e.event_type == ge["event_type"] and any(_overlaps((e.char_start, e.char_end), sp) for sp in spans)

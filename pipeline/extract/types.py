@@ -65,7 +65,7 @@ class PlaceInfo:
     admin1: str | None
     lat: float | None
     lon: float | None
-    precision: str  # point | city | admin1 | country | region | unknown
+    precision: str | None  # point | city | admin1 | country | region; None when unresolved
     gazetteer_id: str | None
     aliases: tuple[str, ...] = ()
 

@@ -1,0 +1,1473 @@
+"""Event extraction: who did what to whom, where and when, from the dependency parse.
+
+For every sentence the extractor
+
+1. finds triggers: verbs, nouns and adjectives of the event lexicon (``pipeline/lexicons/event_verbs.yaml``),
+   matched on the surface form through a small morphology of its own (the spaCy pipeline runs without a
+   lemmatizer), each sense possibly conditioned on a particle ("take back"), a preposition ("advance into"),
+   the object ("strike a deal" vs "strike a town") or a clausal complement ("force ... to leave");
+2. reads the arguments off the parse: actor1 is the subject side (nsubj; the agent "by X" of a passive; the
+   possessor, "by X" or nationality modifier of a nominal trigger; the subject inherited through xcomp, conj,
+   advcl, or from the light verb of a nominal trigger: "launched an offensive"), actor2 the object side (dobj,
+   "against/on/with/from X", the subject of a demanded clause), assoc_actor_ids the other actors taking part
+   (conjuncts, "alongside X", "backed by X"); tokens are mapped to actors through the actor mentions whose
+   span covers them, pronouns through a few structural rules (relative pronouns, a pronoun in a reported
+   clause stands for the speaker, else the nearest compatible actor before it);
+3. attaches a place (a place mention in the trigger's clause, else the nearest in the sentence) and a date
+   (a date mention in the clause; never the publication date by default);
+4. flags context (negated, hypothetical, future, historical, claimed) from cues in
+   ``pipeline/lexicons/event_context.yaml``;
+5. maps the PLOVER type and mode to a CAMEO root and an ACLED event type through the published crosswalk
+   ``pipeline/lexicons/event_crosswalk.csv``.
+
+``cluster_events`` then gives the same cluster id to reports of one real-world event across articles.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import functools
+import re
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from pipeline.extract.context import ArticleContext
+from pipeline.extract.types import ActorInfo, ActorMention, DateMention, Event, PlaceMention
+from pipeline.ids import short_hash, span_id
+
+LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
+VERBS_FILE = LEXICON_DIR / "event_verbs.yaml"
+CONTEXT_FILE = LEXICON_DIR / "event_context.yaml"
+CROSSWALK_FILE = LEXICON_DIR / "event_crosswalk.csv"
+
+EVENT_TYPES = (
+    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE", "REJECT",
+    "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT", "DISPLACEMENT",
+)
+CONTEXT_FLAGS = ("negated", "hypothetical", "future", "historical", "claimed")
+
+# Confidence adjustments (subtracted from the sense's base confidence).
+PENALTY = {
+    "no_actor1": 0.2,
+    "no_target": 0.05,
+    "pronoun": 0.05,
+    "negated": 0.15,
+    "hypothetical": 0.1,
+    "future": 0.1,
+    "historical": 0.05,
+    "claimed": 0.1,
+}
+MAX_QUOTE_CHARS = 400
+
+_SUBJ_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass")
+_OBJ_DEPS = ("dobj", "dative", "attr", "oprd")
+_CLAUSE_BOUNDARY_DEPS = ("ccomp", "parataxis", "relcl", "advcl", "csubj")
+_NAME_ENTITY_TYPES = ("ORG", "GPE", "FAC", "PERSON", "LOC", "WORK_OF_ART", "LAW", "PRODUCT")
+
+
+# ----------------------------------------------------------------------------------------------- lexicon
+
+
+@dataclass(frozen=True)
+class Sense:
+    """One reading of a trigger word: the event it signals and when it applies."""
+
+    event_type: str
+    mode: str | None = None
+    confidence: float | None = None
+    prt: frozenset[str] = frozenset()
+    prep: frozenset[str] = frozenset()
+    theme: frozenset[str] = frozenset()
+    comp: frozenset[str] = frozenset()
+    clausal: bool = False
+    undergoer_subject: str | None = None  # "always" | "intransitive"
+    needs: str | None = None
+
+
+@dataclass(frozen=True)
+class EventLexicon:
+    verbs: dict[str, tuple[Sense, ...]]
+    verb_forms: dict[str, frozenset[str]]  # irregular inflected form -> lemmas
+    nouns: dict[str, tuple[Sense, ...]]
+    noun_forms: dict[str, frozenset[str]]  # irregular plural -> keys
+    adjectives: dict[str, tuple[Sense, ...]]
+    verb_confidence: float
+    noun_confidence: float
+    adjective_confidence: float
+    negation: frozenset[str]
+    hypothetical_modals: frozenset[str]
+    future_modals: frozenset[str]
+    conditional_marks: frozenset[str]
+    future_governors: frozenset[str]
+    hypothetical_governors: frozenset[str]
+    speech_verbs: frozenset[str]
+    claim_verbs: frozenset[str]
+    attribution_preps: frozenset[str]
+    light_verbs: frozenset[str]
+    compound_heads_ok: frozenset[str]
+    agentive_heads: frozenset[str]
+    object_preps: frozenset[str]
+    assoc_preps: frozenset[str]
+    symmetric_types: frozenset[str]
+    relative_pronouns: frozenset[str]
+    pronouns: dict[str, frozenset[str]]
+    negating_governors: frozenset[str]
+    quantity_heads: frozenset[str]
+    directional_preps: frozenset[str]
+    plural_anaphors: frozenset[str]
+    irregular_forms: dict[str, str]
+
+
+def _words(values: Iterable[object] | None) -> frozenset[str]:
+    out = set()
+    for v in values or ():
+        if isinstance(v, bool):  # YAML 1.1 reads unquoted on/off/yes/no as booleans
+            raise ValueError(f"event lexicon: quote the word read as boolean {v!r}")
+        w = str(v).strip().lower()
+        if w:
+            out.add(w)
+    return frozenset(out)
+
+
+def _parse_senses(entry: object, where: str) -> tuple[tuple[Sense, ...], tuple[str, ...]]:
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: expected a mapping, got {entry!r}")
+    forms = tuple(str(f).lower() for f in entry.get("forms", ()))
+    raw = entry.get("senses")
+    if raw is None:
+        raw = [{k: v for k, v in entry.items() if k != "forms"}]
+    senses = []
+    for s in raw:
+        etype = str(s.get("type", "")).upper()
+        if etype not in EVENT_TYPES:
+            raise ValueError(f"{where}: unknown event type {etype!r}")
+        senses.append(
+            Sense(
+                event_type=etype,
+                mode=(str(s["mode"]) if s.get("mode") else None),
+                confidence=(float(s["confidence"]) if s.get("confidence") is not None else None),
+                prt=_words(s.get("prt")),
+                prep=_words(s.get("prep")),
+                theme=_words(s.get("theme")),
+                comp=_words(s.get("comp")),
+                clausal=bool(s.get("clausal", False)),
+                undergoer_subject=s.get("undergoer_subject"),
+                needs=s.get("needs"),
+            )
+        )
+    return tuple(senses), forms
+
+
+@functools.lru_cache(maxsize=1)
+def load_event_lexicon() -> EventLexicon:
+    """The trigger lexicon and context cues, read once from ``pipeline/lexicons``."""
+    data = yaml.safe_load(VERBS_FILE.read_text(encoding="utf-8"))
+    cues = yaml.safe_load(CONTEXT_FILE.read_text(encoding="utf-8"))
+    defaults = data.get("defaults", {})
+
+    verbs: dict[str, tuple[Sense, ...]] = {}
+    verb_forms: dict[str, set[str]] = {}
+    for lemma, entry in (data.get("verbs") or {}).items():
+        lemma = str(lemma).lower()
+        senses, forms = _parse_senses(entry, f"verbs.{lemma}")
+        verbs[lemma] = senses
+        for f in forms:
+            verb_forms.setdefault(f, set()).add(lemma)
+
+    nouns: dict[str, tuple[Sense, ...]] = {}
+    noun_forms: dict[str, set[str]] = {}
+    for key, entry in (data.get("nouns") or {}).items():
+        key = str(key).lower()
+        senses, forms = _parse_senses(entry, f"nouns.{key}")
+        nouns[key] = senses
+        for f in forms:
+            noun_forms.setdefault(f, set()).add(key)
+
+    adjectives = {
+        str(k).lower(): _parse_senses(v, f"adjectives.{k}")[0] for k, v in (data.get("adjectives") or {}).items()
+    }
+    return EventLexicon(
+        verbs=verbs,
+        verb_forms={k: frozenset(v) for k, v in verb_forms.items()},
+        nouns=nouns,
+        noun_forms={k: frozenset(v) for k, v in noun_forms.items()},
+        adjectives=adjectives,
+        verb_confidence=float(defaults.get("verb_confidence", 0.8)),
+        noun_confidence=float(defaults.get("noun_confidence", 0.65)),
+        adjective_confidence=float(defaults.get("adjective_confidence", 0.6)),
+        negation=_words(cues.get("negation")),
+        hypothetical_modals=_words(cues.get("hypothetical_modals")),
+        future_modals=_words(cues.get("future_modals")),
+        conditional_marks=_words(cues.get("conditional_marks")),
+        future_governors=_words(cues.get("future_governors")),
+        hypothetical_governors=_words(cues.get("hypothetical_governors")),
+        speech_verbs=_words(cues.get("speech_verbs")),
+        claim_verbs=_words(cues.get("claim_verbs")),
+        attribution_preps=_words(cues.get("attribution_preps")),
+        light_verbs=_words(cues.get("light_verbs")),
+        compound_heads_ok=_words(cues.get("compound_heads_ok")),
+        agentive_heads=_words(cues.get("agentive_heads")),
+        object_preps=_words(cues.get("object_preps")),
+        assoc_preps=_words(cues.get("assoc_preps")),
+        symmetric_types=frozenset(str(t).upper() for t in cues.get("symmetric_types") or ()),
+        relative_pronouns=_words(cues.get("relative_pronouns")),
+        pronouns={str(k).lower(): _words(v) for k, v in (cues.get("pronouns") or {}).items()},
+        negating_governors=_words(cues.get("negating_governors")),
+        quantity_heads=_words(cues.get("quantity_heads")),
+        directional_preps=_words(cues.get("directional_preps")),
+        plural_anaphors=_words(cues.get("plural_anaphors")),
+        irregular_forms={str(k).lower(): str(v).lower() for k, v in (cues.get("irregular_forms") or {}).items()},
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _crosswalk_rows() -> tuple[dict[str, str], ...]:
+    with CROSSWALK_FILE.open(encoding="utf-8", newline="") as fh:
+        return tuple(dict(row) for row in csv.DictReader(fh))
+
+
+def load_crosswalk() -> list[dict]:
+    """Rows of ``event_crosswalk.csv`` (event_type, mode, cameo_root, cameo_root_label, acled_event_type,
+    acled_sub_event_type, penta_class, notes), all values strings, "" for none."""
+    return [dict(r) for r in _crosswalk_rows()]
+
+
+@functools.lru_cache(maxsize=1)
+def _crosswalk_index() -> dict[tuple[str, str], dict[str, str]]:
+    return {(r["event_type"], r["mode"] or ""): r for r in _crosswalk_rows()}
+
+
+def crosswalk_row(event_type: str, mode: str | None) -> dict[str, str] | None:
+    """The crosswalk row for a type and mode, falling back to the type's mode-less row."""
+    index = _crosswalk_index()
+    return index.get((event_type, mode or "")) or index.get((event_type, ""))
+
+
+# -------------------------------------------------------------------------------------------- morphology
+
+
+def verb_lemma_candidates(form: str) -> set[str]:
+    """Possible base forms of an English verb form (regular inflection only; over-generates on purpose)."""
+    w = form.lower()
+    out = {w}
+    if w.endswith("ies"):
+        out.add(w[:-3] + "y")
+    if w.endswith("es"):
+        out.add(w[:-2])
+    if w.endswith("s"):
+        out.add(w[:-1])
+    if w.endswith("ied"):
+        out.add(w[:-3] + "y")
+    if w.endswith("ed"):
+        base = w[:-2]
+        out.update({base, w[:-1]})
+        if len(base) > 2 and base[-1] == base[-2]:
+            out.add(base[:-1])
+    if w.endswith("ing"):
+        base = w[:-3]
+        out.update({base, base + "e"})
+        if len(base) > 2 and base[-1] == base[-2]:
+            out.add(base[:-1])
+        if base.endswith("y"):
+            out.add(base[:-1] + "ie")
+    return out
+
+
+def noun_singular_candidates(form: str) -> set[str]:
+    w = form.lower()
+    out = {w}
+    if w.endswith("ies"):
+        out.add(w[:-3] + "y")
+    if w.endswith("es"):
+        out.add(w[:-2])
+    if w.endswith("s") and not w.endswith("ss"):
+        out.add(w[:-1])
+    return out
+
+
+def _verb_lemmas(tok, lex: EventLexicon) -> set[str]:
+    w = tok.lower_
+    lemmas = {c for c in verb_lemma_candidates(w) if c in lex.verbs}
+    lemmas |= set(lex.verb_forms.get(w, ()))
+    return lemmas
+
+
+def _any_lemmas(tok, lex: EventLexicon) -> set[str]:
+    """All base-form readings of a token (for cue lists), lexicon or not."""
+    w = tok.lower_
+    out = verb_lemma_candidates(w) | set(lex.verb_forms.get(w, ()))
+    if w in lex.irregular_forms:
+        out.add(lex.irregular_forms[w])
+    return out
+
+
+_HYPHENS = ("-", "‐", "‑")
+
+
+def _noun_keys(tok, lex: EventLexicon) -> list[str]:
+    """Keys a noun can match, longest first: the phrases it forms with up to three modifier tokens directly
+    before it ("air strikes" -> "air strike", "cease-fire", "de-escalation agreement"), then its singular forms."""
+    doc = tok.doc
+    last = sorted(noun_singular_candidates(tok.lower_) | set(lex.noun_forms.get(tok.lower_, ())))
+    keys: list[str] = []
+    for j in range(max(tok.left_edge.i, tok.i - 3), tok.i):
+        toks = doc[j : tok.i]
+        if toks[0].text in _HYPHENS or any(t.is_space or (t.is_punct and t.text not in _HYPHENS) for t in toks):
+            continue
+        prefix = re.sub(r"\s*([-‐‑])\s*", "-", " ".join(doc.text[toks[0].idx : tok.idx].lower().split()))
+        sep = "" if prefix.endswith("-") else " "
+        keys.extend(f"{prefix}{sep}{s}" for s in last)
+    keys.extend(sorted(last, key=lambda s: (-len(s), s)))
+    return keys
+
+
+# ------------------------------------------------------------------------------------------ mention index
+
+
+class _Mentions:
+    """Character-span lookup of actor, place and date mentions."""
+
+    def __init__(self, actors: list[ActorMention], places: list[PlaceMention], dates: list[DateMention]):
+        self.actors = sorted(actors, key=lambda m: (m.char_start, m.char_end, m.actor_id))
+        self.places = sorted(places, key=lambda m: (m.char_start, m.char_end, m.place_id))
+        self.dates = sorted(dates, key=lambda m: (m.char_start, m.char_end))
+
+    @staticmethod
+    def _covering(mentions: list, start: int, end: int):
+        best = None
+        for m in mentions:
+            if m.char_start > start:
+                break
+            if m.char_start <= start and end <= m.char_end:
+                if best is None or (m.char_end - m.char_start) > (best.char_end - best.char_start):
+                    best = m
+        return best
+
+    def actor_at(self, tok) -> ActorMention | None:
+        return self._covering(self.actors, tok.idx, tok.idx + len(tok.text))
+
+    def place_at(self, tok) -> PlaceMention | None:
+        return self._covering(self.places, tok.idx, tok.idx + len(tok.text))
+
+    def date_at(self, tok) -> DateMention | None:
+        return self._covering(self.dates, tok.idx, tok.idx + len(tok.text))
+
+
+# ----------------------------------------------------------------------------------------- small records
+
+
+@dataclass(frozen=True)
+class _Arg:
+    """An actor filling a role, with the words in this sentence that name it."""
+
+    actor_id: str
+    start: int
+    end: int
+    token_i: int
+    via_pronoun: bool = False
+
+
+@dataclass
+class _Trigger:
+    token: object  # spacy Token
+    sense: Sense
+    kind: str  # verb | noun | adj
+    tokens: tuple  # all tokens that make up the trigger words (prefix, particle, compound)
+    theme: object | None = None  # the token that satisfied a theme condition
+
+
+@dataclass
+class _Sent:
+    index: int
+    start: int
+    end: int
+    tokens: list  # spaCy tokens of the sentence
+
+    def has(self, tok) -> bool:
+        return self.start <= tok.idx < self.end
+
+
+@dataclass
+class _Frame:
+    actor1: list[_Arg]
+    actor2: list[_Arg]
+    assoc: list[_Arg]
+    anchor: object  # token whose clause carries modality
+    search_roots: list  # tokens whose subtrees hold the event's place/date
+    phrase_ends: list[int]  # right edges of argument phrases, for the quote
+    phrase_starts: list[int] = dataclasses.field(default_factory=list)  # left edges of non-actor arguments
+
+
+# ------------------------------------------------------------------------------------------- extraction
+
+
+class _ArticleExtractor:
+    def __init__(
+        self,
+        ctx: ArticleContext,
+        actor_mentions: list[ActorMention],
+        place_mentions: list[PlaceMention],
+        date_mentions: list[DateMention],
+        actors: dict[str, ActorInfo],
+    ):
+        self.ctx = ctx
+        self.doc = ctx.doc
+        self.text = ctx.text
+        self.article = ctx.article
+        self.lex = load_event_lexicon()
+        self.m = _Mentions(actor_mentions, place_mentions, date_mentions)
+        self.actors = actors
+
+    # ---------------------------------------------------------------- triggers
+
+    def _sense_for_verb(self, tok, lemmas: set[str]) -> tuple[Sense, object | None] | None:
+        for lemma in sorted(lemmas):
+            for sense in self.lex.verbs[lemma]:
+                ok, theme = self._conditions_hold(tok, sense)
+                if ok:
+                    return sense, theme
+        return None
+
+    def _conditions_hold(self, tok, sense: Sense) -> tuple[bool, object | None]:
+        children = list(tok.children)
+        if sense.prt:
+            found = any(c.lower_ in sense.prt and c.dep_ in ("prt", "advmod", "prep") for c in children)
+            if not found:
+                return False, None
+        if sense.prep:
+            preps = [c for c in children if c.dep_ in ("prep", "agent", "dative")]
+            for c in children:
+                if c.dep_ == "advmod":
+                    preps.extend(g for g in c.children if g.dep_ == "prep")
+            if not any(p.lower_ in sense.prep for p in preps):
+                return False, None
+        theme_tok = None
+        if sense.theme:
+            for cand in self._theme_candidates(tok):
+                if set(_noun_keys(cand, self.lex)) & sense.theme:
+                    theme_tok = cand
+                    break
+            if theme_tok is None:
+                return False, None
+        if sense.comp:
+            comps = [c for c in children if c.dep_ in ("xcomp", "ccomp", "advcl", "oprd")]
+            if not any(_any_lemmas(c, self.lex) & sense.comp for c in comps):
+                return False, None
+        if sense.clausal:
+            if not any(c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX") for c in children):
+                return False, None
+        return True, theme_tok
+
+    @staticmethod
+    def _theme_candidates(tok) -> list:
+        cands = []
+        for c in tok.children:
+            if c.dep_ in ("dobj", "nsubjpass", "nsubj", "attr", "oprd", "dative"):
+                cands.append(c)
+                cands.extend(c.conjuncts)
+            elif c.dep_ in ("prep", "agent") and c.lower_ != "by":
+                cands.extend(g for g in c.children if g.dep_ == "pobj")
+        if tok.dep_ in ("acl", "relcl") and tok.head.pos_ in ("NOUN", "PROPN"):
+            cands.append(tok.head)
+        return cands
+
+    def _find_triggers(self, sent: _Sent) -> list[_Trigger]:
+        triggers: list[_Trigger] = []
+        for tok in sent.tokens:
+            if tok.is_space or tok.is_punct or not tok.text.strip():
+                continue
+            if self.m.actor_at(tok) is not None:
+                continue  # words inside an actor's name ("Defense Ministry", "Rescue Committee")
+            trig = self._verb_trigger(tok) or self._noun_trigger(tok) or self._adj_trigger(tok)
+            if trig is not None:
+                triggers.append(trig)
+        # A nominal trigger that is the theme of a verb trigger of the same type is the same event
+        # ("a cease-fire struck by Russia and Turkey", "signed an agreement").
+        themes = {(t.theme.i, t.sense.event_type) for t in triggers if t.kind == "verb" and t.theme is not None}
+        return [t for t in triggers if not (t.kind == "noun" and (t.token.i, t.sense.event_type) in themes)]
+
+    def _verb_trigger(self, tok) -> _Trigger | None:
+        if not (tok.pos_ == "VERB" or (tok.tag_.startswith("VB") and tok.pos_ != "AUX")):
+            return None
+        if tok.dep_ in ("amod", "compound"):
+            return None  # "displaced people", "the besieged city": descriptions, not new events
+        lemmas = _verb_lemmas(tok, self.lex)
+        if not lemmas:
+            return None
+        found = self._sense_for_verb(tok, lemmas)
+        if found is None:
+            return None
+        sense, theme = found
+        words = [tok]
+        # hyphenated prefix written apart by the tokenizer: "co - sponsored"
+        if tok.i >= 2 and self.doc[tok.i - 1].text == "-" and self.doc[tok.i - 2].is_alpha:
+            words = [self.doc[tok.i - 2], self.doc[tok.i - 1], tok]
+        for c in tok.children:
+            if c.dep_ == "prt" and (not sense.prt or c.lower_ in sense.prt):
+                words.append(c)
+        return _Trigger(tok, sense, "verb", tuple(sorted(words, key=lambda t: t.i)), theme)
+
+    def _noun_trigger(self, tok) -> _Trigger | None:
+        nominal = tok.pos_ in ("NOUN", "PROPN") or tok.tag_ in ("NN", "NNS") or (
+            tok.tag_ == "VBG" and tok.dep_ in ("pobj", "dobj", "nsubj", "nsubjpass", "conj")  # "the shelling"
+        )
+        if not nominal:
+            return None
+        if tok.ent_type_ in _NAME_ENTITY_TYPES:
+            ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+            if ent is not None and len(ent) > 1:
+                return None  # part of a multi-word name ("Violet Organisation", "Rescue Committee")
+        if tok.dep_ == "compound" and tok.head.lower_ not in self.lex.compound_heads_ok:
+            return None  # "aid worker", "rescue team"
+        keys = _noun_keys(tok, self.lex)
+        for key in keys:
+            senses = self.lex.nouns.get(key)
+            if not senses:
+                continue
+            sense = senses[0]
+            words = [tok]
+            if " " in key or "-" in key:
+                n_words = len(key.replace("-", " - ").split())
+                words = list(self.doc[max(0, tok.i - n_words + 1) : tok.i + 1])
+            if tok.dep_ == "compound" and tok.head.i > tok.i:
+                words.extend(self.doc[tok.i + 1 : tok.head.i + 1])  # "bombing campaign"
+            return _Trigger(tok, sense, "noun", tuple(words))
+        return None
+
+    def _adj_trigger(self, tok) -> _Trigger | None:
+        if tok.pos_ != "ADJ":
+            return None
+        senses = self.lex.adjectives.get(tok.lower_)
+        if not senses:
+            return None
+        sense = senses[0]
+        if sense.needs:
+            if not any(c.dep_ == "prep" and c.lower_ == sense.needs for c in tok.children):
+                return None
+        return _Trigger(tok, sense, "adj", (tok,))
+
+    # ---------------------------------------------------------------- actors
+
+    def _actor_type(self, actor_id: str) -> str | None:
+        info = self.actors.get(actor_id)
+        return info.actor_type if info else None
+
+    def _mention_arg(self, mention: ActorMention, tok, via_pronoun: bool = False) -> _Arg:
+        return _Arg(mention.actor_id, mention.char_start, mention.char_end, tok.i, via_pronoun)
+
+    def _np_actor(self, tok, sent: _Sent, depth: int = 0) -> _Arg | None:
+        """The actor a noun phrase headed by `tok` stands for (the first one, for a pronoun standing for several)."""
+        found = self._np_actors_at(tok, sent, depth)
+        return found[0] if found else None
+
+    def _np_actors_at(self, tok, sent: _Sent, depth: int = 0) -> list[_Arg]:
+        if tok is None or depth > 3 or not sent.has(tok):
+            return []
+        lw = tok.lower_
+        if tok.pos_ == "PRON" or lw in self.lex.pronouns or lw in self.lex.relative_pronouns:
+            return self._resolve_pronoun(tok, sent, depth)
+        m = self.m.actor_at(tok)
+        if m is not None:
+            return [self._mention_arg(m, tok)]
+        for c in tok.children:
+            if c.dep_ in ("poss", "compound", "amod", "nmod") and sent.has(c):
+                if c.dep_ == "poss":
+                    found = self._np_actors_at(c, sent, depth + 1)[:1]
+                else:
+                    cm = self.m.actor_at(c)
+                    found = [self._mention_arg(cm, c)] if cm is not None else []
+                if found:
+                    return found
+        for c in tok.children:
+            if c.dep_ in ("prep", "agent") and (
+                c.lower_ == "by"
+                or (c.lower_ == "of" and (lw in self.lex.agentive_heads or lw in self.lex.quantity_heads
+                                          or tok.pos_ == "NUM"))
+            ):
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        found = self._np_actors(g, sent, depth + 1)
+                        if found:
+                            return found
+        if lw in self.lex.plural_anaphors and any(
+            c.lower_ in ("the", "both", "two") for c in tok.children if c.dep_ in ("det", "nummod", "predet")
+        ):
+            return self._recent_actors(tok, sent, 2)
+        return []
+
+    def _np_actors(self, tok, sent: _Sent, depth: int = 0) -> list[_Arg]:
+        """The actors of a noun phrase and of its conjuncts ("Russia and Turkey", "Russia, which ...")."""
+        out: list[_Arg] = []
+        if tok is None:
+            return out
+        for t in [tok, *tok.conjuncts]:
+            if t.i < tok.i:
+                continue
+            for a in self._np_actors_at(t, sent, depth):
+                if all(a.actor_id != o.actor_id for o in out):
+                    out.append(a)
+        return out
+
+    def _recent_actors(self, tok, sent: _Sent, n: int) -> list[_Arg]:
+        """The last `n` distinct actors mentioned before `tok` in this sentence or the one before ("the two
+        countries"), spanned by the anaphor's own words."""
+        prev_start = self.ctx.sentences[sent.index - 1].char_start if sent.index > 0 else sent.start
+        left, right = tok.left_edge.idx, tok.idx + len(tok.text)
+        out: list[_Arg] = []
+        for m in reversed(self.m.actors):
+            if m.char_end > left or m.char_start < prev_start:
+                continue
+            if all(m.actor_id != o.actor_id for o in out):
+                out.append(_Arg(m.actor_id, left, right, tok.i, True))
+            if len(out) == n:
+                break
+        return list(reversed(out)) if len(out) == n else []
+
+    def _pronoun_ok(self, pron: str, actor_id: str) -> bool:
+        allowed = self.lex.pronouns.get(pron)
+        if not allowed or "*" in allowed:
+            return True
+        kind = self._actor_type(actor_id)
+        return kind is None or kind in allowed
+
+    def _resolve_pronoun(self, tok, sent: _Sent, depth: int) -> list[_Arg]:
+        lw = tok.lower_
+        if lw in self.lex.relative_pronouns:
+            clause = tok.head
+            for _ in range(4):
+                if clause.dep_ in ("relcl", "acl") or clause.head == clause:
+                    break
+                clause = clause.head
+            if clause.dep_ in ("relcl", "acl") and clause.head != tok:
+                antecedent = clause.head
+                # "Turkey and Russia, which back ..." stands for both; "Russia, which backs X, and Turkey" not
+                if all(c.i < tok.i for c in antecedent.conjuncts):
+                    return self._np_actors(antecedent, sent, depth + 1)
+                return self._np_actors_at(antecedent, sent, depth + 1)
+            return []
+        if lw not in self.lex.pronouns:
+            return []
+        own = (tok.idx, tok.idx + len(tok.text))
+        # 1. A pronoun subject in a reported clause stands for the speaker ("X said it would ...").
+        if tok.dep_ in ("nsubj", "nsubjpass"):
+            cur = tok
+            for _ in range(8):
+                if cur.head == cur:
+                    break
+                if cur.dep_ in ("ccomp", "xcomp") and _any_lemmas(cur.head, self.lex) & self.lex.speech_verbs:
+                    speaker = next((c for c in cur.head.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    if speaker is not None and speaker != tok and speaker.pos_ != "PRON":
+                        found = [a for a in self._np_actors(speaker, sent, depth + 1)
+                                 if self._pronoun_ok(lw, a.actor_id)]
+                        if found:
+                            return [dataclasses.replace(a, via_pronoun=True) for a in found]
+                    break
+                cur = cur.head
+        # 2. A possessive in an object phrase stands for the clause's subject ("Russia stop its bombing").
+        np_head = tok.head if tok.dep_ == "poss" else tok
+        if tok.dep_ == "poss":
+            verb = tok.head
+            for _ in range(6):
+                if verb.pos_ in ("VERB", "AUX") or verb.head == verb:
+                    break
+                verb = verb.head
+            subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is not None and subj.pos_ != "PRON" and not (subj.left_edge.i <= tok.i <= subj.right_edge.i):
+                a = self._np_actor(subj, sent, depth + 1)
+                if a is not None and self._pronoun_ok(lw, a.actor_id):
+                    return [_Arg(a.actor_id, own[0], own[1], tok.i, True)]
+            if np_head.dep_ not in ("nsubj", "nsubjpass"):
+                return []  # "fled their homes": no guessing for possessives outside the subject
+        # 3. The nearest compatible actor mentioned before it, in this sentence or the one before.
+        prev_start = self.ctx.sentences[sent.index - 1].char_start if sent.index > 0 else sent.start
+        for m in reversed(self.m.actors):
+            if m.char_end > tok.idx or m.char_start < prev_start:
+                continue
+            if self._pronoun_ok(lw, m.actor_id):
+                return [_Arg(m.actor_id, own[0], own[1], tok.i, True)]
+        return []
+
+    # ---------------------------------------------------------------- frames
+
+    @staticmethod
+    def _subject_child(tok):
+        subj = next((c for c in tok.children if c.dep_ in ("nsubj", "csubj")), None)
+        if subj is not None:
+            return subj, False
+        subj = next((c for c in tok.children if c.dep_ in ("nsubjpass", "csubjpass")), None)
+        if subj is not None:
+            return subj, True
+        return None, False
+
+    @staticmethod
+    def _by_object(tok):
+        for c in tok.children:
+            if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
+                pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                if pobj is not None:
+                    return pobj
+        return None
+
+    def _inherited_subject(self, verb, sent: _Sent) -> list[_Arg]:
+        """The subject of a verb that has none of its own, from the clause it depends on."""
+        cur = verb
+        for _ in range(8):
+            if cur.head == cur or not sent.has(cur.head):
+                return []
+            dep = cur.dep_
+            head = cur.head
+            if dep == "acl" and head.pos_ in ("NOUN", "PROPN"):
+                if cur.tag_ == "VBN":
+                    return []  # reduced passive: the noun is the patient, not the doer
+                found = self._np_actors(head, sent)  # "Assad's drive to recapture", "a drive by Assad to ..."
+                if found:
+                    return found
+                if head.dep_ in ("dobj", "pobj", "attr") and head.head != head:
+                    cur = head.head if head.dep_ != "pobj" else head.head.head  # "stepped up a campaign to take"
+                    if cur.pos_ not in ("VERB", "AUX"):
+                        return []
+                    subj, passive = self._subject_child(cur)
+                    return self._np_actors(subj, sent) if subj is not None and not passive else []
+                return []
+            if dep == "relcl":
+                return self._np_actors(head, sent)
+            if dep not in ("xcomp", "conj", "advcl", "pcomp", "prep", "acomp"):
+                return []
+            if dep == "xcomp":
+                obj = next((c for c in head.children if c.dep_ in ("dobj", "dative")), None)
+                if obj is not None:  # object control: "urged Russia to stop", "forced civilians to leave"
+                    return self._np_actors(obj, sent)
+            subj, passive = self._subject_child(head)
+            if subj is not None and not passive:
+                return self._np_actors(subj, sent)
+            by = self._by_object(head)
+            if passive and by is not None:
+                return self._np_actors(by, sent)
+            cur = head
+        return []
+
+    def _verb_frame(self, trig: _Trigger, sent: _Sent) -> _Frame:
+        v = trig.token
+        sense = trig.sense
+        subj = None
+        passive = False
+        for t in trig.tokens:
+            subj, passive = self._subject_child(t)
+            if subj is not None:
+                break
+        by = self._by_object(v)
+        dobjs = [c for c in v.children if c.dep_ in ("dobj", "dative")]
+
+        actor1: list[_Arg] = []
+        actor2: list[_Arg] = []
+        subj_args = self._np_actors(subj, sent) if subj is not None else []
+        by_args = self._np_actors(by, sent) if by is not None else []
+        if by_args and (passive or v.tag_ == "VBN" or not subj_args or (subj is not None and subj == trig.theme)):
+            actor1 = by_args
+            if subj_args:
+                actor2 = subj_args
+            elif subj is None and v.dep_ == "acl" and v.head.pos_ in ("NOUN", "PROPN"):
+                actor2 = self._np_actors(v.head, sent)  # "Syrian forces backed by Russian air power"
+        elif passive:
+            actor2 = subj_args
+        elif subj is not None:
+            actor1 = subj_args
+        else:
+            actor1 = self._inherited_subject(v, sent)
+            if not actor1 and v.dep_ == "acl" and v.tag_ == "VBN":
+                actor2 = self._np_actors(v.head, sent)  # "forces backed by Russia": the forces are backed
+
+        undergoer = sense.undergoer_subject
+        if undergoer == "always" or (undergoer == "intransitive" and not dobjs):
+            if actor1 and not by_args:
+                actor2, actor1 = actor1, []
+
+        phrase_ends: list[int] = []
+        for d in dobjs:
+            args = self._np_actors(d, sent)
+            phrase_ends.append(_core_end(d))
+            if args:
+                actor2.extend(a for a in args if a.actor_id not in {x.actor_id for x in actor2})
+        target_preps = self.lex.object_preps
+        if sense.event_type == "DISPLACEMENT":
+            target_preps = target_preps - self.lex.directional_preps
+        if not actor2:
+            for c in v.children:
+                if c.dep_ in ("prep", "dative") and c.lower_ in target_preps:
+                    pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                    if pobj is not None:
+                        args = self._np_actors(pobj, sent)
+                        if args:
+                            actor2 = args
+                            phrase_ends.append(_core_end(pobj))
+                            break
+        if not actor2:
+            for d in dobjs + ([trig.theme] if trig.theme is not None else []):
+                for c in d.children:  # "imposed sanctions on Damascus", "launched attacks against X"
+                    if c.dep_ == "prep" and c.lower_ in target_preps:
+                        pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                        args = self._np_actors(pobj, sent) if pobj is not None else []
+                        if args:
+                            actor2 = args
+                            phrase_ends.append(_core_end(pobj))
+                            break
+                if actor2:
+                    break
+        if not actor2:
+            for c in v.children:  # "threatened to retaliate against X", "agreed to cooperate with X"
+                if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX"):
+                    for g in c.children:
+                        if g.dep_ in ("dobj", "dative"):
+                            pobj = g
+                        elif g.dep_ == "prep" and g.lower_ in target_preps:
+                            pobj = next((x for x in g.children if x.dep_ == "pobj"), None)
+                        else:
+                            continue
+                        args = self._np_actors(pobj, sent) if pobj is not None else []
+                        if args:
+                            actor2 = args
+                            phrase_ends.append(_core_end(pobj))
+                            break
+        if not actor2:
+            for c in v.children:  # "demanded that Russia stop", "warned Ankara that ..."
+                if c.dep_ in ("ccomp", "xcomp"):
+                    s2, _ = self._subject_child(c)
+                    if s2 is not None and s2.pos_ != "PRON":
+                        actor2 = self._np_actors(s2, sent)
+                        if actor2:
+                            phrase_ends.append(_predicate_end(c))
+                            break
+        for c in v.children:  # condition prepositions close the phrase ("advance into X")
+            if c.dep_ == "prep" and c.lower_ in sense.prep:
+                phrase_ends.append(_core_end(c))
+        if trig.theme is not None and sent.has(trig.theme):
+            phrase_ends.append(_core_end(trig.theme))
+        if sense.clausal:
+            for c in v.children:
+                if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX"):
+                    phrase_ends.append(_predicate_end(c))  # "warned that it would retaliate"
+                    break
+        if sense.comp:
+            for c in v.children:
+                if c.dep_ in ("xcomp", "ccomp", "advcl", "oprd") and _any_lemmas(c, self.lex) & sense.comp:
+                    phrase_ends.append(_predicate_end(c))  # "forcing the civilians to leave their homes"
+        if subj is not None and not subj_args and subj.pos_ in ("NOUN", "PROPN", "NUM") and subj.i < v.i:
+            phrase_starts = [subj.left_edge.idx]  # "more than 129,000 people were displaced"
+        else:
+            phrase_starts = []
+
+        assoc = self._assoc(v, sent)
+        return _Frame(actor1, actor2, assoc, v, [v], phrase_ends, phrase_starts)
+
+    def _noun_frame(self, trig: _Trigger, sent: _Sent) -> _Frame:
+        n = trig.token
+        head_noun = n.head if n.dep_ == "compound" else n
+        actor1: list[_Arg] = []
+        actor2: list[_Arg] = []
+        phrase_ends: list[int] = []
+        for c in head_noun.children:
+            if c.dep_ == "poss":
+                a = self._np_actor(c, sent)
+                if a is not None:
+                    actor1 = [a]
+        if not actor1:
+            for c in list(head_noun.children) + list(n.children if n != head_noun else []):
+                if c.dep_ in ("amod", "compound", "nmod") and c.i < n.i:
+                    cm = self.m.actor_at(c)
+                    if cm is not None:
+                        actor1 = [self._mention_arg(cm, c)]
+                        break
+        target_preps = self.lex.object_preps
+        if trig.sense.event_type == "DISPLACEMENT":
+            target_preps = target_preps - self.lex.directional_preps
+            for c in n.children:  # "an exodus of civilians"
+                if c.dep_ == "prep" and c.lower_ == "of":
+                    pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                    if pobj is not None:
+                        actor2 = self._np_actors(pobj, sent)
+                        phrase_ends.append(_core_end(pobj))
+        for c in n.children:
+            if c.dep_ not in ("prep", "agent"):
+                continue
+            pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+            if pobj is None:
+                continue
+            p = c.lower_
+            if p == "by" and not actor1:
+                actor1 = self._np_actors(pobj, sent)
+                phrase_ends.append(_core_end(pobj))
+            elif p == "between":
+                args = self._np_actors(pobj, sent)
+                if args:
+                    actor1, actor2 = args[:1], args[1:2]
+                    phrase_ends.append(_core_end(pobj))
+            elif p in target_preps and not actor2:
+                args = self._np_actors(pobj, sent)
+                if args:
+                    actor2 = args
+                    phrase_ends.append(_core_end(pobj))
+        if not actor2:
+            for c in n.children:  # "demands by Syrians that Turkey do more"
+                if c.dep_ in ("acl", "ccomp") and c.pos_ in ("VERB", "AUX"):
+                    s2, _ = self._subject_child(c)
+                    if s2 is not None and s2.pos_ != "PRON":
+                        actor2 = self._np_actors(s2, sent)
+                        if actor2:
+                            phrase_ends.append(_predicate_end(c))
+                            break
+
+        anchor = n
+        roots = [n]
+        governor = head_noun.head
+        if head_noun.dep_ in ("dobj", "nsubjpass", "attr", "oprd") or (
+            head_noun.dep_ == "conj" and head_noun.head.dep_ in ("dobj", "nsubjpass")
+        ):
+            if head_noun.dep_ == "conj":
+                governor = head_noun.head.head
+            if _any_lemmas(governor, self.lex) & self.lex.light_verbs and governor.pos_ in ("VERB", "AUX"):
+                anchor = governor
+                roots = [n, governor]
+                if not actor1:
+                    s, passive = self._subject_child(governor)
+                    if s is not None and not passive:
+                        actor1 = self._np_actors(s, sent)
+                    elif passive:
+                        by = self._by_object(governor)
+                        actor1 = self._np_actors(by, sent) if by is not None else []
+                    else:
+                        actor1 = self._inherited_subject(governor, sent)
+        phrase_ends.append(_core_end(n))
+        assoc = self._assoc(n, sent) + (self._assoc(anchor, sent) if anchor != n else [])
+        # the noun phrase's own modifiers belong to the words of the event ("a January 12 ceasefire")
+        return _Frame(actor1, actor2, assoc, anchor, roots, phrase_ends, [head_noun.left_edge.idx])
+
+    def _adj_frame(self, trig: _Trigger, sent: _Sent) -> _Frame:
+        a = trig.token
+        head = a.head if a.dep_ in ("acomp", "attr") else a
+        subj, _ = self._subject_child(head)
+        actor1 = self._np_actors(subj, sent) if subj is not None else []
+        actor2: list[_Arg] = []
+        ends: list[int] = []
+        for c in a.children:
+            if c.dep_ == "prep" and c.lower_ in self.lex.object_preps:
+                pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                if pobj is not None:
+                    actor2 = self._np_actors(pobj, sent)
+                    ends.append(_core_end(pobj))
+                    if actor2:
+                        break
+        return _Frame(actor1, actor2, [], head, [a, head], ends)
+
+    def _assoc(self, tok, sent: _Sent) -> list[_Arg]:
+        """Actors associated through "alongside X" or "backed by X" in the trigger's clause or its subject's
+        phrase."""
+        out: list[_Arg] = []
+        roots = [tok]
+        subj, _ = self._subject_child(tok)
+        if subj is not None:
+            roots.append(subj)
+        for t in self._bfs(roots, sent, _CLAUSE_BOUNDARY_DEPS):
+            if t.dep_ == "prep" and t.lower_ in self.lex.assoc_preps:
+                pobj = next((g for g in t.children if g.dep_ == "pobj"), None)
+                if pobj is not None:
+                    out.extend(self._np_actors(pobj, sent))
+            elif t.dep_ == "acl" and t.i != tok.i and t.lower_ in ("backed", "supported", "aided", "assisted"):
+                by = self._by_object(t)
+                if by is not None:
+                    out.extend(self._np_actors(by, sent))
+        return out
+
+    # ---------------------------------------------------------------- place, date, context
+
+    def _bfs(self, roots: list, sent: _Sent, prune: tuple[str, ...]) -> list:
+        seen = set()
+        order = []
+        queue = deque((r, 0) for r in roots)
+        while queue:
+            tok, d = queue.popleft()
+            if tok.i in seen or not sent.has(tok):
+                continue
+            seen.add(tok.i)
+            order.append((d, tok))
+            for c in tok.children:
+                if c.dep_ in prune or (c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")):
+                    continue  # another clause or another predicate
+                queue.append((c, d + 1))
+        return [t for _, t in order]
+
+    def _place(self, frame: _Frame, trig: _Trigger, sent: _Sent, used: list[_Arg]) -> tuple[str | None, bool, int]:
+        def excluded(pm: PlaceMention) -> bool:
+            return any(pm.char_start < a.end and a.start < pm.char_end for a in used)
+
+        for prune in (_CLAUSE_BOUNDARY_DEPS, ("ccomp", "parataxis", "advcl")):
+            for tok in self._bfs(frame.search_roots, sent, prune):
+                pm = self.m.place_at(tok)
+                if pm is not None and not excluded(pm):
+                    return pm.place_id, True, pm.char_end
+        best = None
+        pos = trig.token.idx
+        for pm in self.m.places:
+            if pm.char_start >= sent.start and pm.char_end <= sent.end and not excluded(pm):
+                dist = abs(pm.char_start - pos)
+                if best is None or dist < best[0]:
+                    best = (dist, pm)
+        if best is not None:
+            return best[1].place_id, False, -1
+        return None, False, -1
+
+    def _date(self, frame: _Frame, trig: _Trigger, sent: _Sent) -> DateMention | None:
+        roots = list(frame.search_roots)
+        cur = frame.anchor
+        for _ in range(6):  # dates on the governing verbs of the same clause ("This week, X began advancing")
+            if cur.dep_ in ("xcomp", "conj", "pcomp", "acomp", "prep") and cur.head != cur:
+                cur = cur.head
+                roots.append(cur)
+            else:
+                break
+        for tok in self._bfs(roots, sent, _CLAUSE_BOUNDARY_DEPS):
+            dm = self.m.date_at(tok)
+            if dm is not None:
+                return dm
+        return None
+
+    def _path_up(self, tok, limit: int = 12) -> list:
+        path = []
+        cur = tok
+        for _ in range(limit):
+            if cur.head == cur:
+                break
+            path.append(cur)
+            cur = cur.head
+        path.append(cur)
+        return path
+
+    def _context(
+        self, trig: _Trigger, frame: _Frame, date: DateMention | None, participants: set[str], sent: _Sent
+    ) -> list[str]:
+        lex = self.lex
+        flags: set[str] = set()
+        anchor = frame.anchor
+
+        # The clause chain whose modality the event shares: the anchor, and heads it is an infinitive,
+        # participle or coordinated verb of.
+        chain = [anchor]
+        cur = anchor
+        for _ in range(6):
+            if cur.dep_ in ("xcomp", "conj", "pcomp", "prep", "acomp") and cur.head != cur:
+                cur = cur.head
+                chain.append(cur)
+            else:
+                break
+        for i, t in enumerate(chain):
+            for c in t.children:
+                if c.dep_ == "neg" or (c.dep_ == "det" and c.lower_ == "no" and t == trig.token):
+                    if i == 0 or chain[i - 1].dep_ == "xcomp":
+                        flags.add("negated")
+                if c.dep_ == "aux" and c.lower_ in lex.future_modals:
+                    flags.add("future")
+                if c.dep_ == "aux" and c.lower_ in lex.hypothetical_modals:
+                    flags.add("hypothetical")
+        if trig.kind == "noun" and anchor == trig.token:
+            if any(c.lower_ in lex.negation and c.dep_ in ("det", "neg") for c in trig.token.children):
+                flags.add("negated")
+
+        # Governors: "plan to attack" (future), "attempted to retake", "fear arrest" (hypothetical).
+        nominal_head = trig.token.head if trig.token.dep_ == "compound" else trig.token
+        governors = chain[1:] if trig.kind != "noun" or anchor != trig.token else [nominal_head.head]
+        if trig.kind != "noun" or anchor != trig.token:
+            g = chain[-1]
+            if g.dep_ in ("acl",) and g.head != g:
+                governors = [*governors, g.head]
+            elif g.dep_ in ("xcomp", "ccomp") and g.head != g:
+                governors = [*governors, g.head]
+        for g in governors:
+            if g == trig.token:
+                continue
+            words = _any_lemmas(g, lex) | {g.lower_}
+            if words & lex.negating_governors:
+                flags.add("negated")
+            elif g.lower_ == "going" or words & lex.future_governors:
+                flags.add("future")
+            elif words & lex.hypothetical_governors:
+                flags.add("hypothetical")
+
+        # Conditionals anywhere on the way to the root: "if their towns are recaptured".
+        for t in self._path_up(anchor):
+            if any(c.dep_ == "mark" and c.lower_ in lex.conditional_marks for c in t.children):
+                flags.add("hypothetical")
+                break
+
+        # Historical: an explicit date more than a year before publication.
+        pub = self.article.published_at
+        if date is not None and date.date_end is not None and pub is not None:
+            if date.date_end < pub - dt.timedelta(days=365):
+                flags.add("historical")
+
+        # Claimed: reported by a party to it ("Moscow and Damascus say they are fighting ...").
+        if self._is_claimed(anchor, participants, sent):
+            flags.add("claimed")
+        return [f for f in CONTEXT_FLAGS if f in flags]
+
+    def _is_claimed(self, anchor, participants: set[str], sent: _Sent) -> bool:
+        lex = self.lex
+        speakers: list[tuple[object, bool]] = []  # (speaker token, is a claim verb)
+        path = self._path_up(anchor)
+        for t in path:
+            if t.dep_ in ("ccomp", "parataxis") and t.head != t:
+                verb = t.head
+                lemmas = _any_lemmas(verb, lex)
+                if lemmas & lex.speech_verbs:
+                    s = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    speakers.append((s, bool(lemmas & lex.claim_verbs)))
+                    break
+        root = path[-1]
+        for t in (anchor, root):
+            for c in t.children:
+                if c.dep_ in ("parataxis", "ccomp", "advcl") and _any_lemmas(c, lex) & lex.speech_verbs:
+                    if c.i > anchor.i:
+                        s = next((g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")), None)
+                        speakers.append((s, bool(_any_lemmas(c, lex) & lex.claim_verbs)))
+                if c.dep_ == "prep" and c.lower_ in lex.attribution_preps:
+                    for g in c.subtree:
+                        if g.dep_ == "pobj":
+                            speakers.append((g, False))
+                            break
+        for s, is_claim in speakers:
+            if is_claim:
+                return True
+            if s is None:
+                continue
+            for a in self._np_actors(s, sent):
+                if a.actor_id in participants:
+                    return True
+        return False
+
+    # ---------------------------------------------------------------- assembly
+
+    def _build(self, trig: _Trigger, sent: _Sent) -> Event | None:
+        if trig.kind == "verb":
+            frame = self._verb_frame(trig, sent)
+        elif trig.kind == "noun":
+            frame = self._noun_frame(trig, sent)
+        else:
+            frame = self._adj_frame(trig, sent)
+        sense = trig.sense
+        etype = sense.event_type
+
+        actor1 = frame.actor1[0] if frame.actor1 else None
+        rest1 = frame.actor1[1:]
+        actor2 = frame.actor2[0] if frame.actor2 else None
+        if actor2 is None and etype in self.lex.symmetric_types and rest1:
+            actor2, rest1 = rest1[0], rest1[1:]
+        if actor1 is not None and actor2 is not None and actor1.actor_id == actor2.actor_id:
+            actor2 = None
+        main_ids = {a.actor_id for a in (actor1, actor2) if a is not None}
+        assoc_ids: list[str] = []
+        for a in [*rest1, *frame.actor2[1:], *frame.assoc]:
+            if a.actor_id not in main_ids and a.actor_id not in assoc_ids:
+                assoc_ids.append(a.actor_id)
+
+        used = [a for a in (actor1, actor2) if a is not None]
+        place_id, attached, place_end = self._place(frame, trig, sent, used)
+        if actor1 is None and actor2 is None and not assoc_ids:
+            if etype == "DISPLACEMENT":
+                pass
+            elif etype in ("ASSAULT", "AGREE") and place_id is not None and attached:
+                pass
+            else:
+                return None
+
+        date = self._date(frame, trig, sent)
+        participants = set(main_ids) | set(assoc_ids)
+        context = self._context(trig, frame, date, participants, sent)
+
+        # Quote: from the start of actor1 (or the trigger) to the end of the argument phrase.
+        trig_start = min(t.idx for t in trig.tokens)
+        trig_end = max(t.idx + len(t.text) for t in trig.tokens)
+        start, end = trig_start, trig_end
+        for a in used:
+            if sent.start <= a.start and a.end <= sent.end:
+                start, end = min(start, a.start), max(end, a.end)
+        for e in frame.phrase_ends:
+            if e <= sent.end:
+                end = max(end, e)
+        for st in frame.phrase_starts:
+            if sent.start <= st < start and start - st <= 120:
+                start = st
+        theme = trig.theme
+        if theme is not None and sent.has(theme) and theme.i < trig.token.i and sent.has(theme.left_edge):
+            start = min(start, theme.left_edge.idx)  # "a cease-fire struck ...", "the deal they signed"
+        if attached and 0 < place_end <= sent.end and place_end - end < 120:
+            end = max(end, place_end)
+        if end - start > MAX_QUOTE_CHARS:
+            start = trig_start
+            end = min(end, trig_start + MAX_QUOTE_CHARS)
+        start, end = _trim(self.text, start, end)
+        if end <= start:
+            start, end = trig_start, trig_end
+
+        confidence = sense.confidence
+        if confidence is None:
+            confidence = {"verb": self.lex.verb_confidence, "noun": self.lex.noun_confidence}.get(
+                trig.kind, self.lex.adjective_confidence
+            )
+        if actor1 is None:
+            confidence -= PENALTY["no_actor1"]
+        if actor2 is None and place_id is None:
+            confidence -= PENALTY["no_target"]
+        if any(a.via_pronoun for a in used):
+            confidence -= PENALTY["pronoun"]
+        for f in context:
+            confidence -= PENALTY[f]
+        confidence = round(min(0.95, max(0.05, confidence)), 2)
+
+        row = crosswalk_row(etype, sense.mode)
+        cameo = (row or {}).get("cameo_root") or None
+        acled = (row or {}).get("acled_event_type") or None
+        if etype == "ASSAULT" and acled == "Battles" and actor2 is not None:
+            if self._actor_type(actor2.actor_id) == "civilians":
+                acled = "Violence against civilians"
+
+        if date is not None and date.date_start is not None:
+            d_start, d_end, precision = date.date_start, date.date_end or date.date_start, date.precision
+            if precision not in ("day", "week", "month", "year"):
+                precision = "unknown"
+        else:
+            d_start, d_end, precision = None, None, "unknown"
+
+        event_id = span_id("evt", self.article.article_id, "event", start, end)
+        return Event(
+            event_id=event_id,
+            article_id=self.article.article_id,
+            event_type=etype,
+            mode=sense.mode,
+            context=tuple(context),
+            actor1_id=actor1.actor_id if actor1 else None,
+            actor2_id=actor2.actor_id if actor2 else None,
+            assoc_actor_ids=tuple(assoc_ids),
+            place_id=place_id,
+            date_start=d_start,
+            date_end=d_end,
+            date_precision=precision,
+            cameo_root=cameo,
+            acled_event_type=acled,
+            confidence=confidence,
+            cluster_id="clu_" + short_hash(event_id),
+            char_start=start,
+            char_end=end,
+            quote=self.text[start:end],
+            sentence=self.text[sent.start : sent.end],
+            sentence_index=sent.index,
+        )
+
+    def run(self) -> list[Event]:
+        events: list[Event] = []
+        for s in self.ctx.sentences:
+            span = self.doc.char_span(s.char_start, s.char_end, alignment_mode="expand")
+            if span is None or len(span) == 0:
+                continue
+            sent = _Sent(s.index, s.char_start, s.char_end, list(span))
+            for trig in self._find_triggers(sent):
+                ev = self._build(trig, sent)
+                if ev is not None:
+                    events.append(ev)
+        return _unique(events, self.article.article_id)
+
+
+def _core_end(tok) -> int:
+    """End offset of a phrase without trailing relative clauses, appositions and parentheticals."""
+    end = tok.idx + len(tok.text)
+    for c in tok.children:
+        if c.i > tok.i and c.dep_ not in ("relcl", "appos", "punct", "cc", "advcl", "acl", "parataxis", "conj"):
+            end = max(end, _core_end(c))
+        elif c.i > tok.i and c.dep_ == "conj" and c.pos_ not in ("VERB", "AUX"):
+            end = max(end, _core_end(c))
+    return end
+
+
+def _predicate_end(verb) -> int:
+    """End offset of a verb with its particle and direct object ("stop its bombing campaign", "leave their
+    homes"), without adjuncts."""
+    end = verb.idx + len(verb.text)
+    for c in verb.children:
+        if c.i > verb.i and c.dep_ in ("dobj", "prt", "attr", "acomp", "advmod", "dative"):
+            end = max(end, _core_end(c))
+    return end
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start].isspace() or text[start] in ",;:—–-"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-("):
+        end -= 1
+    return start, end
+
+
+def _unique(events: list[Event], article_id: str) -> list[Event]:
+    """Drop repeated (span, type) reports; give a distinct id to a second type on the same span."""
+    events = sorted(events, key=lambda e: (e.char_start, e.char_end, -e.confidence, e.event_type))
+    out: list[Event] = []
+    seen_types: set[tuple[int, int, str]] = set()
+    seen_ids: set[str] = set()
+    for e in events:
+        key = (e.char_start, e.char_end, e.event_type)
+        if key in seen_types:
+            continue
+        seen_types.add(key)
+        if e.event_id in seen_ids:
+            new_id = span_id("evt", article_id, f"event:{e.event_type}", e.char_start, e.char_end)
+            e = dataclasses.replace(e, event_id=new_id, cluster_id="clu_" + short_hash(new_id))
+        seen_ids.add(e.event_id)
+        out.append(e)
+    return sorted(out, key=lambda e: (e.char_start, e.char_end, e.event_type, e.event_id))
+
+
+def extract_events(
+    ctx: ArticleContext,
+    actor_mentions: list[ActorMention],
+    place_mentions: list[PlaceMention],
+    date_mentions: list[DateMention],
+    actors: dict[str, ActorInfo],
+) -> list[Event]:
+    """Events reported in one article, sorted by char_start (then char_end, event_type, event_id)."""
+    if not ctx.text or not ctx.text.strip():
+        return []
+    return _ArticleExtractor(ctx, actor_mentions, place_mentions, date_mentions, actors).run()
+
+
+# -------------------------------------------------------------------------------------------- clustering
+
+
+def _participants(e: Event) -> set[str]:
+    return {a for a in (e.actor1_id, e.actor2_id, *e.assoc_actor_ids) if a}
+
+
+_NEUTRAL_ANCHOR = dt.date(2000, 12, 31)
+
+
+@functools.lru_cache(maxsize=65536)
+def _explicit_date_quotes(quote: str) -> tuple[str, ...]:
+    """Explicit calendar expressions ("Jan. 12", "January 12, 2020") in an event's quote: words and digits,
+    not weekdays or relative phrases, whose meaning does not depend on when the article was written."""
+    from pipeline.ingest.dates import find_date_expressions
+
+    out = []
+    for x in find_date_expressions(quote, None):
+        if any(ch.isdigit() for ch in x.quote) and any(ch.isalpha() for ch in x.quote) and x.kind == "point":
+            out.append(x.quote)
+    return tuple(out)
+
+
+def _windows(quotes: tuple[str, ...], anchor: dt.date) -> list[tuple[dt.date, dt.date]]:
+    from pipeline.ingest.dates import find_date_expressions
+
+    out = []
+    for q in quotes:
+        for x in find_date_expressions(q, anchor):
+            if x.date_start is not None:
+                out.append((x.date_start, x.date_end or x.date_start))
+    return out
+
+
+def _dates_compatible(a: Event, b: Event) -> bool:
+    """Overlapping date windows; an undated report whose quote holds an explicit date expression ("Jan. 12",
+    unresolved because its article has no publication date) is read against the other report's date, and two
+    such reports must carry the same expression."""
+    if a.date_start is not None and b.date_start is not None:
+        a_end, b_end = a.date_end or a.date_start, b.date_end or b.date_start
+        return a.date_start <= b_end and b.date_start <= a_end
+    if a.date_start is None and b.date_start is None:
+        qa, qb = _explicit_date_quotes(a.quote), _explicit_date_quotes(b.quote)
+        if not qa or not qb:
+            return False
+        wa, wb = set(_windows(qa, _NEUTRAL_ANCHOR)), set(_windows(qb, _NEUTRAL_ANCHOR))
+        return bool(wa & wb)
+    dated, undated = (a, b) if a.date_start is not None else (b, a)
+    quotes = _explicit_date_quotes(undated.quote)
+    if not quotes or dated.date_precision not in ("day", "week"):
+        return False
+    start, end = dated.date_start, dated.date_end or dated.date_start
+    return any(ws <= end and start <= we for ws, we in _windows(quotes, end))
+
+
+def same_real_event(a: Event, b: Event) -> bool:
+    """Whether two event reports plausibly describe one real-world event: same type (and mode, where both
+    have one), compatible dates (`_dates_compatible`), and two actors in common or, without conflicting
+    actors, the same place."""
+    if a.event_type != b.event_type or not _dates_compatible(a, b):
+        return False
+    if a.mode is not None and b.mode is not None and a.mode != b.mode:
+        return False
+    pa, pb = _participants(a), _participants(b)
+    if len(pa & pb) >= 2:
+        return True
+    if a.place_id is not None and a.place_id == b.place_id:
+        return not (pa and pb) or bool(pa & pb)
+    return False
+
+
+def cluster_events(events: list[Event]) -> list[Event]:
+    """The same events (same order) with `cluster_id` shared by reports of one real-world event.
+
+    Reports are linked when `same_real_event` holds; clusters are the connected components. A cluster's id
+    is "clu_" + short_hash(event_id) of its earliest member (earliest date_start, then smallest event_id), so
+    it does not depend on the input order, and a report that clusters with nothing keeps its placeholder id.
+    Undated reports can only join through an explicit date expression in their quote.
+    """
+    n = len(events)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+
+    dated: dict[str, list[int]] = {}
+    undated: dict[str, list[int]] = {}
+    for i, e in enumerate(events):
+        if e.date_start is not None:
+            dated.setdefault(e.event_type, []).append(i)
+        elif _explicit_date_quotes(e.quote):
+            undated.setdefault(e.event_type, []).append(i)
+    for idxs in dated.values():  # sweep over start dates: only overlapping windows are compared
+        idxs.sort(key=lambda i: (events[i].date_start, events[i].event_id))
+        active: list[int] = []
+        for i in idxs:
+            e = events[i]
+            active = [j for j in active if (events[j].date_end or events[j].date_start) >= e.date_start]
+            for j in active:
+                if same_real_event(events[j], e):
+                    union(i, j)
+            active.append(i)
+    for etype, idxs in undated.items():
+        others = dated.get(etype, []) + idxs
+        for i in idxs:
+            for j in others:
+                if j != i and same_real_event(events[i], events[j]):
+                    union(i, j)
+
+    members: dict[int, list[int]] = {}
+    for i in range(n):
+        members.setdefault(find(i), []).append(i)
+    cluster_of: dict[int, str] = {}
+    for idxs in members.values():
+        earliest = min(
+            idxs,
+            key=lambda i: (events[i].date_start is None, events[i].date_start or dt.date.max, events[i].event_id),
+        )
+        cid = "clu_" + short_hash(events[earliest].event_id)
+        for i in idxs:
+            cluster_of[i] = cid
+    return [dataclasses.replace(e, cluster_id=cluster_of[i]) for i, e in enumerate(events)]

@@ -1,0 +1,247 @@
+"""Actor extraction and resolution: the sample articles and sentences written for each rule."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.extract.actors import ACTOR_TYPES, extract_actors, load_registry
+from pipeline.extract.context import ArticleContext
+from pipeline.extract.nlp import load_nlp
+from pipeline.extract.types import Article
+
+ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def make_ctx(nlp, text: str) -> ArticleContext:
+    text = unicodedata.normalize("NFC", text)
+    art = Article("art_0000000000000000", text, "", None, None, None, None, "unknown", "en", "t.txt", "txt",
+                  len(text.split()))
+    return ArticleContext(art, nlp(text))
+
+
+def run(nlp, registry, text: str):
+    ctx = make_ctx(nlp, text)
+    mentions, actors = extract_actors(ctx, registry)
+    for m in mentions:
+        assert ctx.text[m.char_start:m.char_end] == m.quote
+        assert m.actor_id in actors
+    for a in actors.values():
+        if a.parent_actor_id:
+            assert a.parent_actor_id in actors, "parents are returned too (foreign key)"
+    return ctx, mentions, actors
+
+
+def by_quote(mentions, quote: str, nth: int = 0) -> str:
+    found = [m.actor_id for m in mentions if m.quote == quote]
+    assert len(found) > nth, f"{quote!r} not found in {[m.quote for m in mentions]}"
+    return found[nth]
+
+
+def quotes(mentions) -> list[str]:
+    return [m.quote for m in mentions]
+
+
+@pytest.fixture(scope="module")
+def article0(nlp, registry):
+    return run(nlp, registry, (ARTICLES / "000_a1a949affc85c4c7.txt").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def article4(nlp, registry):
+    return run(nlp, registry, (ARTICLES / "004_e6840dab288ed029.txt").read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------- registry
+
+
+def test_registry_is_valid_and_large(registry):
+    assert len(registry.actors) >= 150
+    for aid, a in registry.actors.items():
+        assert re.fullmatch(r"act_[a-z0-9_]+", aid)
+        assert a.actor_type in ACTOR_TYPES
+        assert a.curated is True
+        if a.parent_actor_id:
+            assert a.parent_actor_id in registry.actors
+        if a.country_iso3:
+            assert re.fullmatch(r"[A-Z]{3}", a.country_iso3)
+        if a.wikidata_qid:
+            assert re.fullmatch(r"Q[0-9]+", a.wikidata_qid)
+    for needed in ("act_syr_gov", "act_syr_military", "act_rus_gov", "act_tur_gov", "act_islamic_state", "act_hts",
+                   "act_hezbollah", "act_houthis", "act_taliban", "act_rsf", "act_un_ocha", "act_unhcr", "act_sohr",
+                   "act_white_helmets", "act_icrc", "act_msf", "act_bashar_al_assad", "act_vladimir_putin"):
+        assert needed in registry.actors
+    assert registry.actors["act_syr_military"].parent_actor_id == "act_syr_gov"
+    assert registry.actors["act_bashar_al_assad"].parent_actor_id == "act_syr_gov"
+
+
+# ---------------------------------------------------------------------------------------------- sample articles
+
+
+def test_article0_people_and_organisations(article0):
+    _, mentions, actors = article0
+    assert by_quote(mentions, "Syrian Observatory for Human Rights") == "act_sohr"
+    assert by_quote(mentions, "Syrian Observatory") == "act_sohr"
+    issa = by_quote(mentions, "Fouad Sayed Issa")
+    assert by_quote(mentions, "Issa") == issa, "a surname alone is the full name met earlier"
+    assert actors[issa].actor_type == "person" and actors[issa].curated is False
+    violet = by_quote(mentions, "Violet Organisation")
+    assert actors[issa].parent_actor_id == violet
+    saleh = by_quote(mentions, "Raed Saleh")
+    assert actors[saleh].parent_actor_id == "act_white_helmets"
+    assert by_quote(mentions, "White Helmets") == "act_white_helmets"
+    assert by_quote(mentions, "Bashar al-Assad") == "act_bashar_al_assad"
+    assert by_quote(mentions, "Assad") == "act_bashar_al_assad"
+
+
+def test_article0_states_and_metonyms(article0):
+    _, mentions, actors = article0
+    assert by_quote(mentions, "Moscow") == "act_rus_gov"
+    assert by_quote(mentions, "Damascus") == "act_syr_gov"
+    assert by_quote(mentions, "Syrian forces") == "act_syr_military"
+    assert by_quote(mentions, "Russian air power") == "act_rus_military"
+    assert by_quote(mentions, "Syrian army") == "act_syr_military"
+    assert by_quote(mentions, "government forces") == "act_syr_military"
+    # "a ceasefire between Turkey and Russia" and "Turkey, which backs ..." are actors
+    assert quotes(mentions).count("Turkey") == 2
+    # ... but "Syria's northwest", "towards Turkey's border", "parts of Syria" are places
+    assert "Syria" not in quotes(mentions)
+    turkey_starts = [m.char_start for m in mentions if m.quote == "Turkey"]
+    text = article0[0].text
+    assert text.index("Turkey's border") not in turkey_starts
+    # places tagged ORG/PERSON by spaCy are not actors
+    for place in ("Idlib", "Saraqib", "Azaz", "Maarat al-Numan", "Maaret al-Nouman", "Ariha"):
+        assert place not in quotes(mentions)
+    assert actors["act_syr_military"].parent_actor_id == "act_syr_gov"
+    assert "act_syr_gov" in actors  # parent included
+    assert "Syrian forces" in actors["act_syr_military"].aliases
+
+
+def test_article4(article4):
+    _, mentions, actors = article4
+    assert by_quote(mentions, "regime") == "act_syr_gov", "'the regime' is the focus country's government"
+    zikra = by_quote(mentions, "Bilal Zikra")
+    assert by_quote(mentions, "Zikra") == zikra
+    assert by_quote(mentions, "Turkish Defense Ministry") == "act_tur_mod"
+    assert actors["act_tur_mod"].parent_actor_id == "act_tur_gov"
+    swanson = by_quote(mentions, "David Swanson")
+    assert actors[swanson].parent_actor_id == "act_un_ocha"
+    assert by_quote(mentions, "U.N. Office for the Coordination of Humanitarian Affairs") == "act_un_ocha"
+    assert by_quote(mentions, "International Rescue Committee") == "act_irc"
+    assert by_quote(mentions, "Recep Tayyip Erdogan") == "act_recep_tayyip_erdogan"
+    assert by_quote(mentions, "Erdogan") == "act_recep_tayyip_erdogan"
+    assert by_quote(mentions, "Assad’s troops") == "act_syr_military"
+    assert by_quote(mentions, "government troops") == "act_syr_military"
+    assert by_quote(mentions, "Ankara") == "act_tur_gov"
+    assert by_quote(mentions, "Moscow") == "act_rus_gov"
+    assert by_quote(mentions, "United Nations") == "act_un"
+    assert "Maarat al-Numan" not in quotes(mentions)
+    assert "Idlib" not in quotes(mentions)
+    assert "Senegal" not in quotes(mentions)  # "a visit to Senegal" is a place
+    # every mention in order, no overlaps
+    spans = [(m.char_start, m.char_end) for m in mentions]
+    assert spans == sorted(spans)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+
+
+def test_deterministic(nlp, registry):
+    text = (ARTICLES / "004_e6840dab288ed029.txt").read_text(encoding="utf-8")
+    assert run(nlp, registry, text)[1:] == run(nlp, registry, text)[1:]
+
+
+# ---------------------------------------------------------------------------------------------- rules
+
+
+def test_metonymy_subject_object_and_place(nlp, registry):
+    _, m, _ = run(nlp, registry, "Russia, which backs the Syrian government, criticised Turkey on Tuesday. "
+                                 "Meanwhile thousands of families fled to Turkey in the winter.")
+    assert [x.actor_id for x in m if x.quote == "Russia"] == ["act_rus_gov"]
+    assert [x.actor_id for x in m if x.quote == "Turkey"] == ["act_tur_gov"], "criticised Turkey: actor; to Turkey: place"
+    assert by_quote(m, "Syrian government") == "act_syr_gov"
+
+
+def test_capital_as_subject(nlp, registry):
+    _, m, _ = run(nlp, registry, "Kyiv said Russian troops shelled the city of Kharkiv overnight, while Washington "
+                                 "warned of new sanctions.")
+    assert by_quote(m, "Kyiv") == "act_ukr_gov"
+    assert by_quote(m, "Russian troops") == "act_rus_military"
+    assert by_quote(m, "Washington") == "act_usa_gov"
+
+
+def test_focus_cues_follow_the_article_country(nlp, registry):
+    text = ("Fighting between the army and the Rapid Support Forces spread across Khartoum and Omdurman, "
+            "Sudanese officials said. Residents of El Fasher in North Darfur said the army shelled their homes.")
+    _, m, _ = run(nlp, registry, text)
+    assert by_quote(m, "army") == "act_sdn_military"
+    assert by_quote(m, "Rapid Support Forces") == "act_rsf"
+    assert by_quote(m, "Sudanese officials") == "act_sdn_gov"
+
+
+def test_role_prefix_gives_parent(nlp, registry):
+    _, m, actors = run(nlp, registry, "UNHCR spokesman Andrej Mahecic told reporters in Geneva that the agency "
+                                      "was alarmed.")
+    person = by_quote(m, "Andrej Mahecic")
+    assert actors[person].parent_actor_id == "act_unhcr"
+
+
+def test_role_apposition_gives_parent(nlp, registry):
+    _, m, actors = run(nlp, registry, "\"We need access,\" said Sarah Miller, country director for the Norwegian "
+                                      "Refugee Council in Yemen.")
+    person = by_quote(m, "Sarah Miller")
+    assert actors[person].parent_actor_id == "act_nrc"
+    assert actors[person].actor_type == "person"
+
+
+def test_abbreviations_are_case_sensitive(nlp, registry):
+    _, m, _ = run(nlp, registry, "This is what IS fighters want, and who knows what the WHO will say.")
+    assert by_quote(m, "IS") == "act_islamic_state"
+    assert by_quote(m, "WHO") == "act_who"
+    assert "is" not in quotes(m) and "who" not in quotes(m)
+
+
+def test_unregistered_country_as_actor_is_discovered_government(nlp, registry):
+    _, m, actors = run(nlp, registry, "Senegal condemned the attack and summoned the ambassador.")
+    aid = by_quote(m, "Senegal")
+    assert aid.startswith("disc_")
+    assert actors[aid].actor_type == "government" and actors[aid].country_iso3 == "SEN"
+
+
+def test_unknown_organisation_is_discovered_not_dropped(nlp, registry):
+    _, m, actors = run(nlp, registry, "Molham Volunteering Team, a Syrian charity, said it had delivered tents. "
+                                      "The Syrian Health Ministry said 12 people were injured.")
+    team = by_quote(m, "Molham Volunteering Team")
+    assert team.startswith("disc_") and actors[team].curated is False
+    ministry = by_quote(m, "Syrian Health Ministry")  # leading "The" left out of the quote
+    assert actors[ministry].actor_type == "government"
+    assert actors[ministry].parent_actor_id == "act_syr_gov" and actors[ministry].country_iso3 == "SYR"
+
+
+def test_houthis_and_possessive_stripped(nlp, registry):
+    _, m, _ = run(nlp, registry, "The Houthis' missile attack on Saudi Arabia was condemned by the Saudi-led "
+                                 "coalition.")
+    assert by_quote(m, "Houthis") == "act_houthis"
+    assert by_quote(m, "Saudi-led coalition") == "act_saudi_led_coalition"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=200))
+def test_arbitrary_unicode_never_raises(nlp, registry, text):
+    ctx = make_ctx(nlp, text)
+    mentions, _ = extract_actors(ctx, registry)
+    for mm in mentions:
+        assert ctx.text[mm.char_start:mm.char_end] == mm.quote

@@ -1,0 +1,64 @@
+"""The Dagster layer as a user sees it in the UI: the asset graph, the blocking checks, the schedule and the
+sensor on the articles folder (evaluated for real against a folder that changes)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+
+from pipeline.defs import defs, newsledger_job
+from pipeline.defs.resources import CorpusPaths
+from schemas.metadata import TABLE_ORDER
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_asset_graph_has_every_table_and_the_writer_downstream_of_all():
+    specs = {s.key.to_user_string(): s for s in defs.resolve_all_asset_specs()}
+    assert set(specs) == set(TABLE_ORDER) | {"warehouse"}
+    assert {d.asset_key.to_user_string() for d in specs["warehouse"].deps} == set(TABLE_ORDER)
+    assert {d.asset_key.to_user_string() for d in specs["figures"].deps} == {"articles"}
+    assert specs["figures"].metadata["dagster/column_schema"].columns[0].name == "figure_id"
+    assert specs["warehouse"].pools == {"duckdb_writer"}
+
+
+def test_every_table_has_a_blocking_pandera_check():
+    checks = {c.name: c for c in defs.resolve_all_asset_check_specs()}
+    for name in TABLE_ORDER:
+        spec = checks[f"pandera_{name}"]
+        assert spec.asset_key == dg.AssetKey(name)
+        assert spec.blocking
+    assert checks["inputs_accounted_for"].blocking
+    assert checks["inputs_accounted_for"].asset_key == dg.AssetKey("quarantine")
+
+
+def test_job_covers_the_whole_graph():
+    job = newsledger_job()
+    assert job.name == "newsledger"
+    assert {k.to_user_string() for k in job.asset_layer.selected_asset_keys} == set(TABLE_ORDER) | {"warehouse"}
+
+
+def test_daily_schedule():
+    sched = defs.resolve_schedule_def("daily_newsledger")
+    assert sched.cron_schedule == "0 5 * * *"
+    assert sched.job_name == "newsledger"
+
+
+def test_sensor_fires_on_new_articles_and_not_otherwise(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(next((ROOT / "data" / "articles").glob("*.txt")), folder)
+    sensor = defs.resolve_sensor_def("articles_folder_sensor")
+    paths = CorpusPaths(articles_dir=str(folder), warehouse_dir=str(tmp_path / "wh"))
+    with dg.instance_for_test() as instance:
+        ctx = dg.build_sensor_context(instance=instance, resources={"paths": paths})
+        first = sensor(ctx)
+        assert isinstance(first, dg.RunRequest)
+        ctx2 = dg.build_sensor_context(instance=instance, cursor=ctx.cursor, resources={"paths": paths})
+        assert isinstance(sensor(ctx2), dg.SkipReason)
+        (folder / "new.txt").write_text("More than 5,000 people fled the town on Monday, the UN said.")
+        ctx3 = dg.build_sensor_context(instance=instance, cursor=ctx.cursor, resources={"paths": paths})
+        third = sensor(ctx3)
+        assert isinstance(third, dg.RunRequest) and third.run_key != first.run_key

@@ -1,0 +1,201 @@
+"""Place extraction and resolution: gazetteer keys, the sample articles and sentences written for each rule."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.extract.actors import extract_actors
+from pipeline.extract.context import ArticleContext
+from pipeline.extract.nlp import load_nlp
+from pipeline.extract.places import (
+    extract_places,
+    focus_countries,
+    fold,
+    load_gazetteer,
+    name_keys,
+)
+from pipeline.extract.types import Article
+
+ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"
+MAARAT = "gn_167611"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return load_gazetteer()
+
+
+def make_ctx(nlp, text: str) -> ArticleContext:
+    text = unicodedata.normalize("NFC", text)
+    art = Article("art_0000000000000000", text, "", None, None, None, None, "unknown", "en", "t.txt", "txt",
+                  len(text.split()))
+    return ArticleContext(art, nlp(text))
+
+
+def run(nlp, gaz, text: str, with_actors: bool = True):
+    ctx = make_ctx(nlp, text)
+    actor_mentions = extract_actors(ctx)[0] if with_actors else ()
+    mentions, places = extract_places(ctx, gaz, actor_mentions)
+    for m in mentions:
+        assert ctx.text[m.char_start:m.char_end] == m.quote
+        assert m.place_id in places
+    return ctx, mentions, places
+
+
+def pid(mentions, quote: str) -> str:
+    found = [m.place_id for m in mentions if m.quote == quote]
+    assert found, f"{quote!r} not in {[m.quote for m in mentions]}"
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def article0(nlp, gaz):
+    return run(nlp, gaz, (ARTICLES / "000_a1a949affc85c4c7.txt").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def article4(nlp, gaz):
+    return run(nlp, gaz, (ARTICLES / "004_e6840dab288ed029.txt").read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------- keys and gazetteer
+
+
+def test_name_keys_unify_transliterations():
+    keys = {name_keys(n)[2] for n in ("Maarat al-Numan", "Maaret al-Nouman", "Marat al-Numan", "Ma‘arrat an Nu‘mān")}
+    assert len(keys) == 1
+    assert fold("Ma‘arrat an Nu‘mān") == "maarrat an numan"
+    assert name_keys("Deir ez-Zor")[1] == name_keys("Deir al-Zor")[1]
+    assert name_keys("Raqqah")[1] == name_keys("Raqqa")[1]
+    assert name_keys("-") is None
+
+
+def test_gazetteer_loads_fast_and_resolves(gaz):
+    load_gazetteer.cache_clear()
+    t = time.perf_counter()
+    fresh = load_gazetteer()
+    assert time.perf_counter() - t < 5.0
+    for spelling in ("Maarat al-Numan", "Maaret al-Nouman", "Marat al-Numan"):
+        assert MAARAT[3:] in {str(c.gid) for c in fresh.lookup(spelling)}
+    assert fresh.admin1_name("SY", "12") == "Idlib"
+    assert fresh.admin1_name("SY", "09") == "Aleppo"
+
+
+# ---------------------------------------------------------------------------------------------- sample articles
+
+
+def test_article0_three_spellings_one_place(article0):
+    _, mentions, places = article0
+    for spelling in ("Maaret al-Nouman", "Maarat al-Numan", "Marat al-Numan"):
+        assert pid(mentions, spelling) == MAARAT
+    p = places[MAARAT]
+    assert p.country_iso3 == "SYR" and p.admin1 == "Idlib" and p.precision == "city"
+    assert p.gazetteer_id == "167611"
+    assert 35.5 < p.lat < 35.8 and 36.5 < p.lon < 36.8
+    assert set(p.aliases) == {"Maaret al-Nouman", "Maarat al-Numan", "Marat al-Numan"}
+    assert p.name.isascii()
+
+
+def test_article0_towns_countries_regions(article0):
+    _, mentions, places = article0
+    for town in ("Ariha", "Saraqib", "Azaz", "Idlib", "Aleppo"):
+        p = places[pid(mentions, town)]
+        assert p.country_iso3 == "SYR" and p.precision == "city", town
+    assert places[pid(mentions, "Ariha")].admin1 == "Idlib"
+    assert places[pid(mentions, "Azaz")].admin1 == "Aleppo"
+    assert pid(mentions, "Turkey") == "iso_TUR"  # "towards Turkey's border"
+    assert pid(mentions, "Syria") == "iso_SYR"
+    syria = places["iso_SYR"]
+    assert syria.precision == "country" and 33 < syria.lat < 34  # the capital's coordinates (Damascus)
+    assert pid(mentions, "Idlib province") == "rg_syr_idlib"
+    assert places["rg_syr_idlib"].precision == "admin1" and places["rg_syr_idlib"].gazetteer_id is None
+    quotes = [m.quote for m in mentions]
+    # metonyms used as actors are not places; common words are not places
+    assert "Moscow" not in quotes and "Damascus" not in quotes
+    assert "More" not in quotes and "Millions" not in quotes
+    assert not any(m.place_id.startswith("unres_") for m in mentions), quotes
+
+
+def test_article4(article4):
+    _, mentions, places = article4
+    assert pid(mentions, "Senegal") == "iso_SEN"
+    assert places[pid(mentions, "Istanbul")].country_iso3 == "TUR"
+    assert pid(mentions, "Aleppo province") == "rg_syr_aleppo"
+    assert pid(mentions, "Aleppo countryside") == "rg_syr_aleppo"  # "the western Aleppo countryside"
+    assert pid(mentions, "province of Idlib") == "rg_syr_idlib"
+    assert pid(mentions, "Maarat al-Numan") == MAARAT
+    assert places[pid(mentions, "BEIRUT")].country_iso3 == "LBN"  # dateline
+    quotes = [m.quote for m in mentions]
+    assert "Turkey" not in quotes, "every 'Turkey' in this article is an actor"
+    assert "Kareem" not in quotes
+
+
+def test_focus_countries(nlp, article4):
+    ctx = article4[0]
+    ranked = focus_countries(ctx)
+    assert ranked[0][0] == "SYR"
+    assert {"TUR", "RUS"} <= {c for c, _ in ranked[:3]}
+
+
+# ---------------------------------------------------------------------------------------------- rules
+
+
+def test_disambiguation_by_focus_country(nlp, gaz):
+    _, m_lb, p_lb = run(nlp, gaz, "Lebanese troops deployed in Tripoli after clashes in the north of Lebanon.")
+    assert p_lb[pid(m_lb, "Tripoli")].country_iso3 == "LBN"
+    _, m_ly, p_ly = run(nlp, gaz, "Militias clashed in Tripoli, the Libyan capital, as Libya's rival governments "
+                                  "traded blame.")
+    assert p_ly[pid(m_ly, "Tripoli")].country_iso3 == "LBY"
+
+
+def test_admin1_and_named_regions(nlp, gaz):
+    _, m, p = run(nlp, gaz, "Heavy fighting was reported in Helmand province and in the Donetsk region, while "
+                            "aid reached the Gaza Strip.")
+    assert pid(m, "Helmand province") == "rg_afg_helmand"
+    assert pid(m, "Donetsk region") == "rg_ukr_donetsk_oblast"
+    assert p["rg_afg_helmand"].country_iso3 == "AFG" and p["rg_afg_helmand"].lat is not None
+    assert p[pid(m, "Gaza Strip")].precision == "region"
+
+
+def test_non_ner_candidates_need_focus_or_size(nlp, gaz):
+    _, m, _ = run(nlp, gaz, "Most residents said More aid was needed. Clashes erupted in Deir ez-Zor and Raqqa, "
+                            "in eastern Syria.")
+    quotes = [x.quote for x in m]
+    assert "Most" not in quotes and "More" not in quotes
+    assert pid(m, "Deir ez-Zor") == "gn_170794"
+    assert pid(m, "Syria") == "iso_SYR"
+    assert any(x.quote == "Raqqa" for x in m)
+
+
+def test_unresolved_ner_places_are_kept(nlp, gaz):
+    _, m, p = run(nlp, gaz, "Families sheltered near the Zanzibarquoo Valley in Syria, residents said.")
+    unres = [x for x in m if x.place_id.startswith("unres_")]
+    assert unres, [x.quote for x in m]
+    assert p[unres[0].place_id].precision is None and p[unres[0].place_id].lat is None
+
+
+def test_actor_spans_are_not_places(nlp, gaz):
+    _, m, _ = run(nlp, gaz, "Damascus said it would respond, and Moscow agreed. Thousands fled from Damascus.")
+    starts = [x.char_start for x in m if x.quote == "Damascus"]
+    assert len(starts) == 1  # only "fled from Damascus"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=200))
+def test_arbitrary_unicode_never_raises(nlp, gaz, text):
+    ctx = make_ctx(nlp, text)
+    mentions, places = extract_places(ctx, gaz)
+    for mm in mentions:
+        assert ctx.text[mm.char_start:mm.char_end] == mm.quote
+        assert mm.place_id in places
