@@ -28,7 +28,10 @@ def _run(args: argparse.Namespace) -> int:
 
     from pipeline.defs import newsledger_job
 
-    run_config = {"resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse)}}}}
+    run_config = {
+        "resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse)}}},
+        "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "WARNING"}}},
+    }
     instance = dg.DagsterInstance.get()
     with dg.execute_job(
         dg.reconstructable(newsledger_job),
@@ -69,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="materialise the whole asset graph on a folder of articles")
     run.add_argument("--articles", default=default_articles_dir(), help="folder of .txt, .jsonl and .html articles")
     run.add_argument("--warehouse", default=default_warehouse_dir(), help="output folder for Parquet files and the DuckDB file")
+    run.add_argument("-v", "--verbose", action="store_true", help="show Dagster's event log on the console")
     run.set_defaults(func=_run)
 
     args = parser.parse_args(argv)

@@ -135,17 +135,21 @@ def test_materialize_all_from_the_ui_publishes_the_warehouse(dagster_ui, browser
     from selenium.webdriver.common.by import By
 
     base = dagster_ui["base"]
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
     browser.get(f"{base}/asset-groups")
+    xpath = "//button[starts-with(normalize-space(.), 'Materialize all')]"
+    clicked = False
     deadline = time.monotonic() + 90
-    button = None
-    while time.monotonic() < deadline and button is None:
-        for b in browser.find_elements(By.TAG_NAME, "button"):
-            if b.text.strip().startswith("Materialize all"):
-                button = b
-                break
-        time.sleep(1)
-    assert button is not None, "no 'Materialize all' button on the asset graph"
-    button.click()
+    while not clicked and time.monotonic() < deadline:
+        try:
+            WebDriverWait(browser, 30).until(EC.element_to_be_clickable((By.XPATH, xpath))).click()
+            clicked = True
+        except (StaleElementReferenceException, TimeoutException):
+            time.sleep(1)  # the graph re-renders while it loads; find the button again
+    assert clicked, "no clickable 'Materialize all' button on the asset graph"
 
     status = None
     deadline = time.monotonic() + 600

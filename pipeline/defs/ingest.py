@@ -1,6 +1,8 @@
 """Ingest: the articles folder becomes the articles, duplicates and quarantine tables."""
 
 
+import dataclasses
+
 import dagster as dg
 
 from pipeline.defs.resources import CorpusPaths
@@ -23,7 +25,14 @@ def ingest_articles(context: dg.AssetExecutionContext, paths: CorpusPaths):
         f"{result.n_inputs} inputs: {len(result.articles)} articles, {len(result.duplicates)} duplicates, "
         f"{len(result.quarantine)} quarantined"
     )
-    extra = {"n_inputs": result.n_inputs, "articles_dir": str(paths.articles)}
+    if result.ignored:
+        context.log.warning(f"{len(result.ignored)} entries are not inputs and were left out: {result.ignored[:20]}")
+    extra = {
+        "n_inputs": result.n_inputs,
+        "articles_dir": str(paths.articles),
+        "ignored_entries": dg.MetadataValue.json(list(result.ignored)),
+        "ingest_notes": dg.MetadataValue.json([dataclasses.asdict(n) for n in result.notes]),
+    }
     yield table_output("articles", articles_frame(result.articles), extra)
     yield table_output("duplicates", duplicates_frame(result.duplicates), extra)
     yield table_output("quarantine", quarantine_frame(result.quarantine), extra)

@@ -5,8 +5,8 @@ annotation stays independent of the extractor. Matching rules:
 - a gold figure is found when a published figure of the same article overlaps its quote and has its value;
   category, qualifier, unit, reporter and window are then compared field by field;
 - a gold actor is found when a published actor's name or one of its aliases equals one of the gold names;
-- a gold place is found when a published place carries one of the gold spellings; all spellings of one
-  gold place must resolve to one published place;
+- a gold place is found when a published place has its canonical name, or carries one of its spellings that
+  no other gold place of the article shares; those unambiguous spellings must all resolve to one place;
 - a gold event is found when a published event of the same article overlaps its quote with the same type.
 """
 
@@ -111,6 +111,7 @@ def score(tables: dict[str, pd.DataFrame], gold: dict) -> dict[str, Score]:
         r.actor_id: {_norm(r.name), *(_norm(a) for a in r.aliases)} for r in actors.itertuples()
     }
     place_names = {r.place_id: {_norm(r.name), *(_norm(a) for a in r.aliases)} for r in places.itertuples()}
+    places_by_id = dict(zip(places["place_id"], places["name"]))
 
     s_fig, s_act, s_plc, s_evt, s_art = Score("figures"), Score("actors"), Score("places"), Score("events"), Score("articles")
     matched_figs: set[str] = set()
@@ -161,13 +162,22 @@ def score(tables: dict[str, pd.DataFrame], gold: dict) -> dict[str, Score]:
             else:
                 s_act.misses.append(f"{g['file']}: {ga['name']}")
 
-        for gp in g.get("places", []):
+        gold_places = g.get("places", [])
+        spelling_owners: dict[str, int] = {}
+        for gp in gold_places:
+            for sp in {_norm(x) for x in gp.get("spellings_in_text", [])}:
+                spelling_owners[sp] = spelling_owners.get(sp, 0) + 1
+        for gp in gold_places:
             s_plc.expected += 1
-            spellings = {_norm(s) for s in gp.get("spellings_in_text", [])} | {_norm(gp["name"])}
-            hit = [pid for pid, ns in place_names.items() if ns & spellings]
+            # A spelling shared by two gold places ("Idlib": the city, and the province) says nothing alone.
+            spellings = {_norm(x) for x in gp.get("spellings_in_text", [])}
+            unambiguous = {sp for sp in spellings if spelling_owners.get(sp) == 1}
+            by_name = [pid for pid, ns in place_names.items() if _norm(gp["name"]) == _norm(places_by_id[pid])]
+            by_spelling = [pid for pid, ns in place_names.items() if ns & unambiguous]
+            hit = by_name or by_spelling
             if hit:
                 s_plc.found += 1
-                s_plc._field("one_place_for_all_spellings", len(hit) == 1)
+                s_plc._field("one_place_for_all_spellings", len(set(by_spelling)) <= 1)
                 row = places[places["place_id"] == hit[0]].iloc[0]
                 if gp.get("country_iso3"):
                     s_plc._field("country", row["country_iso3"] == gp["country_iso3"])

@@ -358,6 +358,7 @@ class Gazetteer:
         self._admin1_names: dict[tuple[str, str], str] = {}
         self.regions: dict[str, Region] = {}
         self._region_keys: dict[str, list[str]] = {}
+        admin1_types = lex.get("admin1_types") or {}
         for iso2, areas in sorted((lex.get("admin1") or {}).items()):
             iso3 = self.countries[iso2].iso3
             for code, area in sorted(areas.items()):
@@ -365,7 +366,8 @@ class Gazetteer:
                 self._admin1_names[(iso2, code)] = area["name"]
                 seat = self._seat(iso2, code)
                 names = (area["name"], *(area.get("aliases") or ()))
-                self._add_region(Region(f"rg_{iso3.lower()}_{slug(area['name'])}", area["name"], iso2, iso3,
+                canonical = f"{area['name']} {admin1_types[iso2]}" if iso2 in admin1_types else area["name"]
+                self._add_region(Region(f"rg_{iso3.lower()}_{slug(area['name'])}", canonical, iso2, iso3,
                                         code, seat[0] if seat else None, seat[1] if seat else None, names))
         for r in lex.get("regions") or ():
             iso3 = r.get("country")
@@ -499,7 +501,8 @@ class Gazetteer:
     def region_info(self, region: Region, aliases: Iterable[str] = ()) -> PlaceInfo:
         return PlaceInfo(
             place_id=region.region_id, name=region.name, country_iso3=region.iso3,
-            admin1=region.name if region.admin1code else None, lat=region.lat, lon=region.lon,
+            admin1=self._admin1_names.get((region.iso2, region.admin1code)) if region.admin1code else None,
+            lat=region.lat, lon=region.lon,
             precision="admin1" if region.admin1code else "region", gazetteer_id=None,
             aliases=tuple(sorted(set(aliases))),
         )

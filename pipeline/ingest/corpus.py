@@ -44,6 +44,7 @@ when they were read, else NULL.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -461,6 +462,30 @@ def _meta(value: str | None) -> str | None:
     return normalise_line(value) or None
 
 
+def corpus_reference_date(articles: list[Article]) -> dt.date | None:
+    """The median publication date of the articles whose date was given (header, metadata or HTML)."""
+    given = sorted(a.published_at for a in articles if a.published_at and a.published_at_source in ("header", "metadata", "html"))
+    return given[(len(given) - 1) // 2] if given else None
+
+
+def _infer_dates_from_corpus(result: IngestResult) -> None:
+    """Second pass for articles whose text alone gives no year: a day-and-month in the text ("Between Jan. 20
+    and 26") takes the year that puts it closest to the corpus reference date (the median given date of the
+    articles that came in with it), and the weekday rule of `infer_publication_date` does the rest. The date
+    stays `inferred`; an article with no weekday words or dates still gets NULL."""
+    reference = corpus_reference_date(result.articles)
+    if reference is None:
+        return
+    for i, a in enumerate(result.articles):
+        if a.published_at_source != "unknown":
+            continue
+        inferred = _safe_call(lambda t: infer_publication_date(t, reference), a.text[:MAX_INFER_CHARS])
+        day = _as_date(inferred[0]) if isinstance(inferred, tuple) and len(inferred) == 2 else None
+        if day is not None:
+            result.articles[i] = dataclasses.replace(a, published_at=day, published_at_source="inferred")
+            result.notes.append(IngestNote(a.source_file, "date_from_corpus_year", f"year taken from the corpus reference date {reference.isoformat()}"))
+
+
 def ingest_corpus(articles_dir: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> IngestResult:
     """Read every input under `articles_dir` (see the module docstring) into articles, duplicates and
     quarantine rows. Files are read one at a time, JSONL files line by line; no input is read beyond
@@ -470,6 +495,7 @@ def ingest_corpus(articles_dir: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTE
     for item in iter_inputs(articles_dir, max_bytes=max_bytes, ignored=state.result.ignored):
         state.add(item)
     result = state.result
+    _infer_dates_from_corpus(result)
     log.info(
         "ingest: %d inputs -> %d articles, %d duplicates, %d quarantined (%d entries ignored)",
         result.n_inputs, len(result.articles), len(result.duplicates), len(result.quarantine), len(result.ignored),
