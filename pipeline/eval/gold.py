@@ -102,9 +102,53 @@ def _norm(s: str) -> str:
     return " ".join(s.replace("’", "'").lower().split())
 
 
-def score(tables: dict[str, pd.DataFrame], gold: dict) -> dict[str, Score]:
+def benchmark_documents(gold: dict, benchmarks_dir: Path) -> dict[str, dict]:
+    """{doc_id: record} for the benchmark documents a gold file names (their text is never kept in the project)."""
+    import json
+
+    wanted: dict[str, set[str]] = {}
+    for g in gold["articles"]:
+        if g.get("doc_id"):
+            wanted.setdefault(g["benchmark"], set()).add(g["doc_id"])
+    docs: dict[str, dict] = {}
+    for rel, ids in wanted.items():
+        with open(benchmarks_dir / rel, encoding="utf-8") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                doc_id = rec.get("id") or rec.get("doc_id")
+                if doc_id in ids:
+                    docs[doc_id] = rec
+    return docs
+
+
+def _article_index(articles: pd.DataFrame, gold: dict, documents: dict[str, dict] | None) -> dict[str, pd.Series]:
+    """Gold entry key (file name or doc_id) -> published article row."""
+    from pipeline.ids import sha256_hex
+    from pipeline.ingest.normalize import normalise_text
+
+    rows = {}
+    by_file = {Path(str(r["source_file"]).split("#")[0]).name: r for _, r in articles.iterrows()}
+    by_sha = {r["text_sha256"]: r for _, r in articles.iterrows()}
+    for g in gold["articles"]:
+        if g.get("file"):
+            if g["file"] in by_file:
+                rows[g["file"]] = by_file[g["file"]]
+        elif g.get("doc_id") and documents and g["doc_id"] in documents:
+            sha = sha256_hex(normalise_text(documents[g["doc_id"]]["text"]))
+            if sha in by_sha:
+                rows[g["doc_id"]] = by_sha[sha]
+    return rows
+
+
+def _key(g: dict) -> str:
+    return g.get("file") or g["doc_id"]
+
+
+def score(tables: dict[str, pd.DataFrame], gold: dict, documents: dict[str, dict] | None = None) -> dict[str, Score]:
+    """Scores of the published tables against a gold file. `documents` gives the benchmark records for gold
+    entries that name a `doc_id` (see `benchmark_documents`)."""
     articles = tables["articles"]
-    by_file = {Path(str(sf).split("#")[0]).name: row for _, row in articles.iterrows() for sf in [row["source_file"]]}
+    by_file = _article_index(articles, gold, documents)
     actors = tables["actors"]
     places = tables["places"]
     actor_names = {
@@ -117,10 +161,10 @@ def score(tables: dict[str, pd.DataFrame], gold: dict) -> dict[str, Score]:
     matched_figs: set[str] = set()
     matched_evts: set[str] = set()
     for g in gold["articles"]:
-        art = by_file.get(g["file"])
+        art = by_file.get(_key(g))
         s_art.expected += 1
         if art is None:
-            s_art.misses.append(f"{g['file']}: not published")
+            s_art.misses.append(f"{_key(g)}: not published")
             continue
         s_art.found += 1
         s_art._field("published_at", _date(art["published_at"]) == _date(g.get("published_at")))
@@ -136,7 +180,7 @@ def score(tables: dict[str, pd.DataFrame], gold: dict) -> dict[str, Score]:
                 if any(_overlaps((f.char_start, f.char_end), sp) for sp in spans) and float(f.value) == float(gf["value"])
             ]
             if not cands:
-                s_fig.misses.append(f"{g['file']}: {gf['quote']!r} = {gf['value']}")
+                s_fig.misses.append(f"{_key(g)}: {gf['quote']!r} = {gf['value']}")
                 continue
             f = cands[0]
             s_fig.found += 1
@@ -160,7 +204,7 @@ def score(tables: dict[str, pd.DataFrame], gold: dict) -> dict[str, Score]:
                 s_act.found += 1
                 s_act._field("one_actor_for_all_aliases", len(hit) == 1)
             else:
-                s_act.misses.append(f"{g['file']}: {ga['name']}")
+                s_act.misses.append(f"{_key(g)}: {ga['name']}")
 
         gold_places = g.get("places", [])
         spelling_owners: dict[str, int] = {}
@@ -182,7 +226,7 @@ def score(tables: dict[str, pd.DataFrame], gold: dict) -> dict[str, Score]:
                 if gp.get("country_iso3"):
                     s_plc._field("country", row["country_iso3"] == gp["country_iso3"])
             else:
-                s_plc.misses.append(f"{g['file']}: {gp['name']}")
+                s_plc.misses.append(f"{_key(g)}: {gp['name']}")
 
         evts = tables["events"][tables["events"]["article_id"] == aid]
         for ge in g.get("events", []):
@@ -192,7 +236,7 @@ def score(tables: dict[str, pd.DataFrame], gold: dict) -> dict[str, Score]:
             typed = [e for e in cands if e.event_type == ge["event_type"]]
             if not typed:
                 got = sorted({e.event_type for e in cands})
-                s_evt.misses.append(f"{g['file']}: {ge['event_type']} {ge['quote']!r} (got {got})")
+                s_evt.misses.append(f"{_key(g)}: {ge['event_type']} {ge['quote']!r} (got {got})")
                 continue
             s_evt.found += 1
             matched_evts.add(typed[0].event_id)
@@ -205,13 +249,12 @@ def score(tables: dict[str, pd.DataFrame], gold: dict) -> dict[str, Score]:
     return {"articles": s_art, "figures": s_fig, "actors": s_act, "places": s_plc, "events": s_evt}
 
 
-def same_event_clusters(tables: dict[str, pd.DataFrame], gold: dict) -> list[tuple[str, bool]]:
+def same_event_clusters(tables: dict[str, pd.DataFrame], gold: dict, documents: dict[str, dict] | None = None) -> list[tuple[str, bool]]:
     """For each gold `same_as` label seen in several articles: whether the matched events share a cluster."""
-    articles = tables["articles"]
-    by_file = {Path(str(r["source_file"]).split("#")[0]).name: r for _, r in articles.iterrows()}
+    by_file = _article_index(tables["articles"], gold, documents)
     groups: dict[str, list[set[str]]] = {}
     for g in gold["articles"]:
-        art = by_file.get(g["file"])
+        art = by_file.get(_key(g))
         if art is None:
             continue
         evts = tables["events"][tables["events"]["article_id"] == art["article_id"]]
