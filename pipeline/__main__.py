@@ -32,15 +32,21 @@ def _run(args: argparse.Namespace) -> int:
         "resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse)}}},
         "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "WARNING"}}},
     }
-    instance = dg.DagsterInstance.get()
-    with dg.execute_job(
-        dg.reconstructable(newsledger_job),
-        instance=instance,
-        run_config=run_config,
-        tags={"newsledger/trigger": "cli"},
-        raise_on_error=False,
-    ) as result:
-        return _summarise(result, warehouse)
+    from pipeline.defs.publish import free_slots_of_dead_runs, instance_run_lock, process_tags
+
+    state = Path(os.environ["NEWSLEDGER_STATE_DIR"])
+    with instance_run_lock(state, f"another newsledger run is using the Dagster instance in {state}; waiting for it to finish"):
+        instance = dg.DagsterInstance.get()
+        for dead in free_slots_of_dead_runs(instance):  # runs killed earlier must not hold the writer pool forever
+            print(f"note: run {dead} was killed before it finished; marked failed and its writer slot freed", file=sys.stderr)
+        with dg.execute_job(
+            dg.reconstructable(newsledger_job),
+            instance=instance,
+            run_config=run_config,
+            tags={"newsledger/trigger": "cli", **process_tags()},
+            raise_on_error=False,
+        ) as result:
+            return _summarise(result, warehouse)
 
 
 def _summarise(result, warehouse: Path) -> int:
@@ -74,6 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--warehouse", default=default_warehouse_dir(), help="output folder for Parquet files and the DuckDB file")
     run.add_argument("-v", "--verbose", action="store_true", help="show Dagster's event log on the console")
     run.set_defaults(func=_run)
+
+    from pipeline.eval.cli import add_parser as add_eval_parser
+
+    add_eval_parser(sub)
+
+    from pipeline.publish.cli import add_parsers as add_release_parsers
+
+    add_release_parsers(sub)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -245,6 +245,16 @@ def duckdb_comments(name: str) -> list[str]:
 _FRICTIONLESS = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean", "date": "date", "list<string>": "array"}
 
 
+def _frictionless_example(c: ColumnMeta) -> Any:
+    """The column's example as a value of its Frictionless type ("[a, b]" -> ["a", "b"]); None when empty."""
+    if c.example is None or c.example == "":
+        return None
+    if c.type == "list<string>":
+        inner = c.example.strip().removeprefix("[").removesuffix("]")
+        return [v.strip() for v in inner.split(",") if v.strip()]
+    return c.example
+
+
 def frictionless_schema(name: str) -> dict[str, Any]:
     t = table_meta(name)
     fields = []
@@ -265,8 +275,9 @@ def frictionless_schema(name: str) -> dict[str, Any]:
             cons["pattern"] = c.pattern.removeprefix("^").removesuffix("$")
         if cons:
             f["constraints"] = cons
-        if c.example is not None:
-            f["example"] = c.example
+        example = _frictionless_example(c)
+        if example is not None:
+            f["example"] = example
         fields.append(f)
     schema: dict[str, Any] = {"fields": fields, "primaryKey": list(t.primary_key)}
     fks = [

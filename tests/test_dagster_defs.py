@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_asset_graph_has_every_table_and_the_writer_downstream_of_all():
     specs = {s.key.to_user_string(): s for s in defs.resolve_all_asset_specs()}
-    assert set(specs) == set(TABLE_ORDER) | {"warehouse"}
+    assert set(specs) == set(TABLE_ORDER) | {"warehouse", "release_snapshot", "release"}  # release: see test_release.py
+    assert {d.asset_key.to_user_string() for d in specs["release_snapshot"].deps} == {"warehouse"}
     assert {d.asset_key.to_user_string() for d in specs["warehouse"].deps} == set(TABLE_ORDER)
     assert {d.asset_key.to_user_string() for d in specs["figures"].deps} == {"articles"}
     assert specs["figures"].metadata["dagster/column_schema"].columns[0].name == "figure_id"

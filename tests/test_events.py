@@ -519,3 +519,101 @@ def test_sample_articles_with_real_extractors(nlp):
     agree = [e for e in clustered if e.event_type == "AGREE" and e.mode == "ceasefire" and "12" in e.quote]
     assert len(agree) == 2 and agree[0].cluster_id == agree[1].cluster_id
     assert {agree[0].actor1_id, agree[0].actor2_id} == {agree[1].actor1_id, agree[1].actor2_id}
+
+
+# ------------------------------------------------------------------- wave 2: statements, intent, places
+
+
+def test_reported_hostile_act_by_another_party_is_an_accusation(nlp):
+    text = "On Monday the Turkish Defense Ministry said the regime continues to kill civilians by attacks from both land and air."
+    events = _run(nlp, text)
+    _check_evidence(events, text)
+    acc = _one(events, "ACCUSE")
+    assert (acc.actor1_id, acc.actor2_id, acc.cameo_root) == ("act_tur_mod", "act_syr_gov", "11")
+    # the reported act is kept too, and the means ("by attacks") shares the doer of the act
+    assaults = [e for e in events if e.event_type == "ASSAULT"]
+    assert any(e.quote.endswith("attacks from both land and air") and e.actor1_id == "act_syr_gov" for e in assaults)
+
+
+def test_no_accusation_when_the_speaker_reports_its_own_act(nlp):
+    for text in ("Russia said it struck rebel positions in Idlib.", "Moscow said that Russia struck the rebels."):
+        events = _run(nlp, text)
+        assert _one(events, "ASSAULT").actor1_id == "act_rus"
+        assert not [e for e in events if e.event_type == "ACCUSE"], text
+
+
+def test_statements_of_intent_and_wishes(nlp):
+    ev = _run(nlp, "Iran wants to attack Jordan.")
+    threat = _one(ev, "THREATEN")
+    assert (threat.actor1_id, threat.actor2_id, threat.cameo_root) == ("act_iran", "act_jordan", "13")
+    assert "hypothetical" in _one(ev, "ASSAULT").context
+    ev = _run(nlp, "Iran wants Hezbollah to attack Jordan.")
+    req = _one(ev, "REQUEST")
+    assert (req.actor1_id, req.actor2_id) == ("act_iran", "act_hezbollah")
+    ev = _run(nlp, "Turkey pledged to release the prisoners.")
+    agree = _one(ev, "AGREE")
+    assert agree.actor1_id == "act_tur" and agree.cameo_root == "03"
+    assert not [e for e in _run(nlp, "Iran wants to build a stadium.") if e.event_type in ("THREATEN", "AGREE")]
+
+
+def test_diplomatic_verbs(nlp):
+    ev = _one(_run(nlp, "Jordan ratified an agreement with the European Union on Tuesday."), "AGREE")
+    assert (ev.actor1_id, ev.actor2_id, ev.mode) == ("act_jordan", "act_eu", "formal")
+    ev = _one(_run(nlp, "The United States presented evidence against Iran."), "ACCUSE")
+    assert (ev.actor1_id, ev.actor2_id) == ("act_usa", "act_iran")
+    ev = _one(_run(nlp, "The prisoners were freed by the rebels."), "RETREAT")
+    assert ev.actor1_id == "act_rebels" and ev.mode == "release"
+
+
+def test_conditional_warning_is_a_threat(nlp):
+    text = "Erdogan spoke to Russia. “If you do not stop, then we are running out of patience,” Erdogan said."
+    ev = _one(_run(nlp, text), "THREATEN")
+    assert "patience" in ev.quote
+
+
+def test_nominal_attacks_without_named_doer(nlp):
+    text = "Rescue workers say air attacks have demolished hospitals, schools, and other civilian areas."
+    ev = _one(_run(nlp, text), "ASSAULT")
+    assert ev.quote.startswith("air attacks") and ev.actor1_id is None and ev.mode == "aerial"
+    ev = _one(_run(nlp, "The truce was broken two days later when bombardment resumed."), "ASSAULT")
+    assert ev.quote == "bombardment"
+    # a nominal trigger that is neither subject nor agent still needs an actor or a place
+    assert not [e for e in _run(nlp, "He spoke about attacks.") if e.event_type == "ASSAULT"]
+
+
+def test_counted_displaced_persons(nlp):
+    ev = _one(_run(nlp, "In recent days we have seen thousands of new internally displaced persons in Idlib."),
+              "DISPLACEMENT")
+    assert ev.place_id == "gn_idlib"
+    assert not [e for e in _run(nlp, "Aid reached internally displaced persons in Idlib.") if e.event_type == "DISPLACEMENT"]
+
+
+def test_dateline_is_no_place_when_the_sentence_names_one(nlp):
+    global PLACES
+    text = ("BEIRUT — The Syrian army captured a key town in Idlib province, a significant advance for the regime, "
+            "which had repeatedly attempted to retake the town of Maarat al-Numan from rebel factions.")
+    PLACES = {**PLACES, "gn_beirut": ("BEIRUT",)}
+    try:
+        ev = [e for e in _run(nlp, text) if e.event_type == "ASSAULT" and e.actor1_id == "act_syr_mil"][0]
+        assert ev.place_id == "gn_maarat"  # the town named later, not the dateline nor the province
+        only = _one(_run(nlp, "BEIRUT — Syrian forces attacked the rebels on Monday."), "ASSAULT")
+        assert only.place_id == "gn_beirut"  # nothing else named: the dateline is the best there is
+    finally:
+        PLACES = {k: v for k, v in PLACES.items() if k != "gn_beirut"}
+
+
+def test_petrarch_scoring_counts_a_symmetric_event_both_ways():
+    from pipeline.eval.adapters import petrarch
+    from pipeline.extract.types import ArticleExtraction
+
+    actors = {"a": ActorInfo("a", "A", "government", "BRA"), "b": ActorInfo("b", "B", "government", "USA")}
+    art = _article("x")
+
+    def ev(etype: str, root: str) -> Event:
+        return Event("evt", art.article_id, etype, None, (), "a", "b", (), None, None, None, "unknown", root, None,
+                     0.5, "clu", 0, 1, "x", "x")
+
+    ex = ArticleExtraction(article=art, actors=actors, events=[ev("CONSULT", "04"), ev("ASSAULT", "19")])
+    got = petrarch.event_triples(ex)
+    assert got[0][0] == (petrarch.Triple("BRA", "USA", "04"), petrarch.Triple("USA", "BRA", "04"))
+    assert got[1][0] == (petrarch.Triple("BRA", "USA", "19"),)  # directed: one way only

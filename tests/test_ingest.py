@@ -474,9 +474,12 @@ def test_large_jsonl_article_streams(tmp_path: Path) -> None:
     with (tmp_path / "big.jsonl").open("w", encoding="utf-8") as fh:
         fh.write(json.dumps({"id": "big", "text": body}) + "\n")
         fh.write(json.dumps({"id": "small", "text": "A short one."}) + "\n")
-    result = ingest_corpus(tmp_path)
+    result = ingest_corpus(tmp_path, max_chars=10_000_000)
     assert [a.source_file for a in result.articles] == ["big.jsonl#L1", "big.jsonl#L2"]
     assert result.articles[0].n_words == len(body.split())
+    # with the default text limit (200,000 characters) the 4 MB text is not taken as an article
+    default = ingest_corpus(tmp_path)
+    assert [(q.input_ref, q.stage, q.reason) for q in default.quarantine] == [("big.jsonl#L1", "normalise", "oversized")]
     small = ingest_corpus(tmp_path, max_bytes=1_000_000)
     assert [(q.input_ref, q.reason) for q in small.quarantine] == [("big.jsonl#L1", "oversized")]
     assert [a.source_file for a in small.articles] == ["big.jsonl#L2"]

@@ -114,7 +114,10 @@ def test_article0_towns_countries_regions(article0):
         assert p.country_iso3 == "SYR" and p.precision == "city", town
     assert places[pid(mentions, "Ariha")].admin1 == "Idlib"
     assert places[pid(mentions, "Azaz")].admin1 == "Aleppo"
-    assert pid(mentions, "Turkey") == "iso_TUR"  # "towards Turkey's border"
+    border = places[pid(mentions, "Turkey's border")]  # "towards Turkey's border": a border region of Turkey
+    assert border.place_id == "rg_tur_border" and border.country_iso3 == "TUR" and border.precision == "region"
+    assert pid(mentions, "Turkish border") == "rg_tur_border"
+    assert pid(mentions, "Syria's northwest") == pid(mentions, "northern Syria").replace("north", "northwest")
     assert pid(mentions, "Syria") == "iso_SYR"
     syria = places["iso_SYR"]
     assert syria.precision == "country" and 33 < syria.lat < 34  # the capital's coordinates (Damascus)
@@ -174,7 +177,7 @@ def test_non_ner_candidates_need_focus_or_size(nlp, gaz):
     quotes = [x.quote for x in m]
     assert "Most" not in quotes and "More" not in quotes
     assert pid(m, "Deir ez-Zor") == "gn_170794"
-    assert pid(m, "Syria") == "iso_SYR"
+    assert pid(m, "eastern Syria") == "rg_syr_east"
     assert any(x.quote == "Raqqa" for x in m)
 
 
@@ -199,3 +202,41 @@ def test_arbitrary_unicode_never_raises(nlp, gaz, text):
     for mm in mentions:
         assert ctx.text[mm.char_start:mm.char_end] == mm.quote
         assert mm.place_id in places
+
+
+def test_parts_of_countries_are_regions(nlp, gaz):
+    _, m, places = run(nlp, gaz, "Fighting raged in northern Syria and in Syria's far northwest, near the border "
+                                 "with Turkey, while shells fell inside Iraqi territory and in South Sudan.")
+    north = places[pid(m, "northern Syria")]
+    assert (north.place_id, north.name, north.country_iso3, north.precision) == ("rg_syr_north", "North Syria", "SYR", "region")
+    assert pid(m, "Syria's far northwest") == "rg_syr_northwest"
+    assert pid(m, "border with Turkey") == "rg_tur_border"
+    assert pid(m, "Iraqi territory") == "iso_IRQ"
+    assert pid(m, "South Sudan") == "iso_SSD"  # a country whose name starts with a direction stays the country
+
+
+def test_the_town_refers_to_the_last_town_named(nlp, gaz):
+    text = ("A car bomb exploded in Azaz, near the Turkish border. The explosion occurred outside a courthouse "
+            "in the town, officials in the country said.")
+    _, m, places = run(nlp, gaz, text)
+    town = [x for x in m if x.quote == "town"]
+    assert town and town[0].place_id == pid(m, "Azaz")
+    assert "town" not in places[pid(m, "Azaz")].aliases  # a nominal reference is not a name of the place
+    assert all(x.quote != "country" for x in m)  # no country named before "the country": nothing to refer to
+
+
+def test_sites_and_there_resolve_to_the_place_they_lie_in(nlp, gaz):
+    text = ("Iraqi forces seized the university complex in Mosul on Sunday. Officials said the hospital had been "
+            "used as a base. Fighters remain there. The explosion occurred outside a courthouse in Azaz.")
+    ctx, mentions, places = run(nlp, gaz, text)
+    mosul = pid(mentions, "Mosul")
+    assert pid(mentions, "university complex") == mosul, "a site resolves to the place of its sentence"
+    assert pid(mentions, "hospital") == mosul, "... or to the last place named before it"
+    assert pid(mentions, "there") == mosul
+    assert pid(mentions, "courthouse") == pid(mentions, "Azaz")
+    assert "hospital" not in places[mosul].aliases, "a common noun is not a name of the place"
+
+
+def test_sites_without_a_place_are_not_places(nlp, gaz):
+    _, mentions, _ = run(nlp, gaz, "The library is secret. There is no food, and the market was shelled.")
+    assert [m.quote for m in mentions] == [], "no place named: 'the library', 'the market' resolve to nothing"

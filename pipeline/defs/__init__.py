@@ -7,6 +7,8 @@ ingest -> extract -> (blocking pandera checks) -> publish, with the job, schedul
 import dagster as dg
 
 from pipeline.defs import automation, extract, ingest, publish, resources, validation
+from pipeline.defs import expectations as gx_checks
+from pipeline.defs import release
 
 
 def build_defs() -> dg.Definitions:
@@ -17,6 +19,8 @@ def build_defs() -> dg.Definitions:
         validation.defs(),
         publish.defs(),
         automation.defs(),
+        release.defs(),
+        gx_checks.defs(),
     )
 
 
@@ -26,3 +30,8 @@ defs = build_defs()
 def newsledger_job() -> dg.JobDefinition:
     """The job, resolved from the definitions (a module-level factory, so runs can reconstruct it)."""
     return defs.resolve_job_def(automation.JOB_NAME)
+
+
+def newsledger_release_job() -> dg.JobDefinition:
+    """The release job (whole graph, then `release_snapshot`, its Great Expectations checks and `release`)."""
+    return defs.resolve_job_def(release.RELEASE_JOB_NAME)

@@ -6,15 +6,17 @@ import os
 
 import dagster as dg
 
+from pipeline.defs.executors import build_executor
 from pipeline.defs.resources import CorpusPaths
 
 JOB_NAME = "newsledger"
 
 newsledger_job = dg.define_asset_job(
     JOB_NAME,
-    selection=dg.AssetSelection.all(),
+    # Everything but the release assets (pipeline/defs/release.py): a plain run publishes, it does not release.
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("release"),
     description="Ingest the articles folder, extract, validate (blocking checks) and publish Parquet and DuckDB.",
-    executor_def=dg.in_process_executor,
+    executor_def=build_executor(),  # NEWSLEDGER_EXECUTOR: in_process (default) | multiprocess | dask
 )
 
 daily = dg.ScheduleDefinition(

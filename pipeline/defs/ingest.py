@@ -2,12 +2,20 @@
 
 
 import dataclasses
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
 
 import dagster as dg
 
+import pipeline.ids as ids_module
+import pipeline.ingest as ingest_pkg
+
 from pipeline.defs.resources import CorpusPaths
 from pipeline.defs.tables import table_out, table_output
-from pipeline.ingest.corpus import ingest_corpus, iter_inputs
+from pipeline.ingest.corpus import IngestResult, ingest_corpus, iter_inputs
 from pipeline.publish.tables import articles_frame, duplicates_frame, quarantine_frame
 
 GROUP = "ingest"
@@ -20,7 +28,7 @@ GROUP = "ingest"
 def ingest_articles(context: dg.AssetExecutionContext, paths: CorpusPaths):
     """Read every input under the articles folder (.txt, .jsonl, .html), normalise the text, recognise
     duplicates and quarantine what cannot be an article, with a reason."""
-    result = ingest_corpus(paths.articles, max_bytes=paths.max_input_bytes)
+    result = _cached_ingest(paths)
     context.log.info(
         f"{result.n_inputs} inputs: {len(result.articles)} articles, {len(result.duplicates)} duplicates, "
         f"{len(result.quarantine)} quarantined"
@@ -36,6 +44,45 @@ def ingest_articles(context: dg.AssetExecutionContext, paths: CorpusPaths):
     yield table_output("articles", articles_frame(result.articles), extra)
     yield table_output("duplicates", duplicates_frame(result.duplicates), extra)
     yield table_output("quarantine", quarantine_frame(result.quarantine), extra)
+
+
+def _ingest_code_hash() -> str:
+    h = hashlib.sha256()
+    for path in sorted(Path(ingest_pkg.__file__).parent.glob("*.py")) + [Path(ids_module.__file__)]:
+        h.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def _cached_ingest(paths: CorpusPaths) -> IngestResult:
+    """`ingest_corpus` on the articles folder, reused from `<warehouse>/.cache/ingest/` when nothing in the folder
+    changed: the key is the folder's fingerprint (every file's relative path, size and modification time), the
+    size limit and a hash of the ingest code. Any added, removed or touched file means a full ingest, as
+    duplicates and corpus-inferred publication dates depend on the whole folder. NEWSLEDGER_INGEST_CACHE=0
+    turns it off."""
+    if os.environ.get("NEWSLEDGER_INGEST_CACHE", "1").strip().lower() in ("0", "false", "no", "off"):
+        return ingest_corpus(paths.articles, max_bytes=paths.max_input_bytes)
+    from pipeline.defs.automation import folder_fingerprint
+
+    key = hashlib.sha256(
+        f"{folder_fingerprint(str(paths.articles))}|{paths.articles}|{paths.max_input_bytes}|{_ingest_code_hash()}".encode()
+    ).hexdigest()[:32]
+    folder = paths.warehouse / ".cache" / "ingest"
+    cached = folder / f"{key}.pkl"
+    if cached.is_file():
+        try:
+            with cached.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # noqa: BLE001 - a damaged cache file only costs a full ingest
+            pass
+    result = ingest_corpus(paths.articles, max_bytes=paths.max_input_bytes)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.pkl"):  # one entry: the latest folder state
+        old.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, cached)
+    return result
 
 
 @dg.asset_check(

@@ -26,6 +26,22 @@ source the longest match wins):
    "Saraqib") is not an actor. Everything else becomes a discovered actor (`disc_…`, curated False): persons
    of type person, organisations typed by keywords (actor_cues.yaml `org_type_keywords`), never dropped.
 
+5. Unnamed actors (after the named ones, never over them; actor_cues.yaml documents every list):
+   - common-noun phrases: "the coalition"/"the command" -> the last actor named with that head noun; "the
+     group" -> the last non-state organisation; "the secretary", "The Foreign Secretary" -> the person named
+     with that title ("Secretary of State John Kerry", or in apposition); generic groups ("security forces",
+     "the police", "protesters", "civilians") -> the focus country's registry actor of that role (or the
+     country of a nationality adjective in the phrase), else one discovered generic actor per article and
+     country ("Protesters (SYR)");
+   - pronouns, resolved by a simple documented coreference: he/she -> the last person mention; they -> the
+     last group mention within two sentences; I -> the speaker of the quote (subject of a speech verb next to
+     it, or of an earlier "<speaker> said:"); we -> the speaker's organisation, else the last organisation.
+     A pronoun that does not resolve is not a mention; a pronoun never creates an actor. Possessive
+     determiners count only before a noun for people ("his comrades").
+   These mentions carry role_hint nominal/title/pronoun and do not add their words to the actor's aliases.
+6. Bylines: "<Name> in <Place> contributed to this report." -> that person (parent: the outlet, when known).
+   A leader's possessive ("Vladimir Putin's government") gives two mentions: the person and the government.
+
 Parents of discovered people: "<Person>, <role clause>" where the clause starts with a role noun ("head of the
 rescue team White Helmets", "spokesman for the U.N. Office for ...", "an aid worker with the Violet
 Organisation") -> the first organisation named in the clause; "<Org> spokesman <Person>" -> that organisation;
@@ -49,6 +65,7 @@ import yaml
 
 from pipeline.extract.context import ArticleContext
 from pipeline.extract.places import (
+    LEAD_PREP,
     Gazetteer,
     _RIGHT,
     focus_countries,
@@ -80,7 +97,8 @@ def _norm(s: str) -> str:
 def _inflections(base: str) -> set[str]:
     irregular = {"tell": {"told"}, "meet": {"met"}, "fight": {"fought"}, "lead": {"led"}, "make": {"made"},
                  "run": {"ran"}, "fly": {"flew", "flown"}, "leave": {"left"}, "bind": {"bound"},
-                 "flee": {"fled"}, "set": {"set"}, "sell": {"sold"}}
+                 "flee": {"fled"}, "set": {"set"}, "sell": {"sold"}, "say": {"said"}, "write": {"wrote", "written"},
+                 "go": {"goes", "went"}}
     w = base.split()[0].lower()
     out = {w, w + "s", w + "es", w + "ed", w + "ing", w + "d"}
     if w.endswith("e"):
@@ -106,6 +124,7 @@ class ActorRegistry:
     gov_by_iso3: dict[str, str]
     cues: dict
     adj_iso3: dict[str, str] = field(default_factory=dict)
+    possessive_person: dict[str, str] = field(default_factory=dict)  # "putin's government" -> the person
     _verb_sets: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def info(self, actor_id: str) -> ActorInfo | None:
@@ -212,6 +231,7 @@ def load_registry() -> ActorRegistry:
                             ("Foreign Ministry", "Ministry of Foreign Affairs", "Foreign Affairs Ministry")]:
             add_alias(al, "alias", mfa)
         civ = add_actor(f"{rid}_civilians", f"{adjs[0] if adjs else country} civilians", "civilians", iso3, None, ())
+        focus_roles[iso3]["civilians"] = civ
         for al in [f"{adj} {n}" for adj in adjs for n in civ_nouns] + plurals:
             add_alias(al, "alias", civ)
         if st.get("rebels"):
@@ -220,7 +240,8 @@ def load_registry() -> ActorRegistry:
             for al in [f"{adj} {n}" for adj in adjs for n in rebel_nouns]:
                 add_alias(al, "alias", reb)
 
-    # leaders' possessives: "Assad's troops", "Putin's government"
+    # leaders' possessives: "Assad's troops", "Putin's government" (the name stays a mention of the person)
+    possessive_person: dict[str, str] = {}
     for a in data.get("actors", ()):
         aid = f"act_{a['id']}"
         names = [al for al in a.get("aliases") or () if al[:1].isupper()]
@@ -229,12 +250,15 @@ def load_registry() -> ActorRegistry:
             for al in names:
                 for n in ("government", "regime", "administration"):
                     add_alias(f"{al}'s {n}", "alias", f"act_{iso3.lower()}_gov")
+                    possessive_person.setdefault(_norm(f"{al}'s {n}"), aid)
                 for n in cues["leader_force_nouns"]:
                     add_alias(f"{al}'s {n}", "alias", f"act_{iso3.lower()}_military")
+                    possessive_person.setdefault(_norm(f"{al}'s {n}"), aid)
         if a.get("forces_of"):
             for al in names:
                 for n in cues["leader_force_nouns"]:
                     add_alias(f"{al}'s {n}", "alias", f"act_{a['forces_of']}")
+                    possessive_person.setdefault(_norm(f"{al}'s {n}"), aid)
 
     # focus-country cues
     for role, phrases in (cues.get("focus_cues") or {}).items():
@@ -265,7 +289,7 @@ def load_registry() -> ActorRegistry:
     }
     adj_iso3 = {adj: iso3 for iso3, v in nat.items() for adj in v["adj"]}
     return ActorRegistry(dict(sorted(actors.items())), targets, patterns, dict(focus_roles), gov_by_iso3, cues,
-                         adj_iso3)
+                         adj_iso3, possessive_person)
 
 
 def _all_alias_strings(data: dict, cues: dict, nat: dict) -> list[str]:
@@ -308,6 +332,10 @@ class _Cand:
     role_hint: str | None
 
 
+# "<Name> [in|from <Place>] contributed (reporting|to this report)" at the start of a line
+_BYLINE_RE = re.compile(
+    r"(?m)^[ \t]*(?P<name>[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){1,3})(?:[ \t]+(?:in|from)[ \t]+[A-Z][^\n]{0,60}?)?"
+    r"[ \t]+contributed[ \t]+(?:reporting|to[ \t]+this[ \t]+(?:report|article|story))")
 _STATE_SUFFIXES = ("_gov", "_military", "_mod", "_mfa", "_civilians", "_rebels")
 _WORD_START = re.compile(r"(?<![\w\-‐‑])(?<!\w['’])\w")  # not inside a word, a hyphenation or "Assad's"
 
@@ -422,10 +450,17 @@ class _Extraction:
             m = pat.match(text, pos)
             if not m:
                 continue
-            kind, target = self.reg.targets.get(_norm(m.group(0)), (None, None))
+            key = _norm(m.group(0))
+            kind, target = self.reg.targets.get(key, (None, None))
             if kind is None:
                 continue
             start, end = _strip_span(text, m.start(), m.end())
+            apos = re.search(r"['’][sS]\s+", text[start:end])
+            if kind == "alias" and key in self.reg.possessive_person and apos:
+                # "Vladimir Putin's government": the person, and the government the phrase's head stands for
+                out.append(_Cand(start, start + apos.start(), self.reg.possessive_person[key], 0, "person"))
+                out.append(_Cand(start + apos.end(), end, target, 0, "org"))
+                continue
             if kind == "alias":
                 info = self.reg.actors[target]
                 hint = "person" if info.actor_type == "person" else (
@@ -434,6 +469,9 @@ class _Extraction:
                         for a in self.reg.adj_iso3) or info.actor_type == "civilians" else "org")
                 out.append(_Cand(start, end, target, 0, hint))
             elif kind == "focus":
+                span = self.span(start, end)
+                if span is not None and span[-1].dep_ in ("amod", "compound", "nmod") and span[-1].head.i > span[-1].i:
+                    continue  # "the military campaign": the cue only qualifies a thing
                 aid = self.focus_actor(target)
                 if aid:
                     out.append(_Cand(start, end, aid, 1, "focus"))
@@ -442,6 +480,18 @@ class _Extraction:
                     continue
                 if self.is_actor_use(start, end):
                     out.append(_Cand(start, end, target, 1, "metonym"))
+        return out
+
+    def byline_candidates(self) -> list[_Cand]:
+        """Contributor lines ("Kareem Fahim in Istanbul contributed to this report.") -> the person, whose
+        parent is the article's outlet when the registry knows it."""
+        out = []
+        outlet = self.ctx.article.outlet
+        kind, parent = self.reg.targets.get(_norm(outlet), (None, None)) if outlet else (None, None)
+        for m in _BYLINE_RE.finditer(self.text):
+            name = re.sub(r"\s+", " ", m.group("name"))
+            aid = self.discover(name, "person", None, parent if kind == "alias" else None)
+            out.append(_Cand(m.start("name"), m.end("name"), aid, 0, "person"))
         return out
 
     def country_metonym_candidates(self) -> list[_Cand]:
@@ -468,6 +518,11 @@ class _Extraction:
             start, end = _strip_span(text, ent.start_char, ent.end_char)
             if end <= start:
                 continue
+            lead = LEAD_PREP.match(text, start, end)
+            if lead and lead.end() < end:
+                start = lead.end()  # "Near Palmyra", "In Raqqa": spaCy took the preposition into the name
+                if any(c.level == 0 for c in self.gaz.lookup(text[start:end])):
+                    continue  # "Near Tal Afar": a place name after a place preposition, not an actor
             if ent.label_ == "PERSON":
                 start = self._extend_left(ent, start, titles)
                 while True:  # drop leading titles ("President X")
@@ -488,8 +543,8 @@ class _Extraction:
                 taken.append((start, end))
                 continue
             words = name.split()
-            if len(words) == 1 and fold(name) in persons_by_last:
-                out.append(_Cand(start, end, persons_by_last[fold(name)], 2, "person"))
+            if len(words) == 1 and self._surname_key(name) in persons_by_last:
+                out.append(_Cand(start, end, persons_by_last[self._surname_key(name)], 2, "person"))
                 taken.append((start, end))
                 continue
             if self.gaz.is_probable_place(name, self.focus):
@@ -499,13 +554,66 @@ class _Extraction:
                     continue
                 aid = self.discover(name, "person")
                 if len(words) > 1:
-                    persons_by_last.setdefault(fold(words[-1]), aid)
+                    persons_by_last.setdefault(self._surname_key(words[-1]), aid)
                 out.append(_Cand(start, end, aid, 2, "person"))
             else:
+                if len(words) == 1 and name.lower() in titles:
+                    continue  # "Defense" of "Defense Secretary Ash Carter"
                 typ, country, parent = self._org_type(name)
                 aid = self.discover(name, typ, country, parent)
                 out.append(_Cand(start, end, aid, 2, "org"))
             taken.append((start, end))
+        out.extend(self.titled_person_candidates(taken, persons_by_last))
+        return out
+
+    def _surname_key(self, word: str) -> str:
+        """A surname folded, without an Arabic article prefix ("al-Abadi" and "Abadi" -> "abadi")."""
+        w = word.strip()
+        for p in sorted(self.reg.words("surname_prefixes"), key=len, reverse=True):
+            if w.lower().startswith(p) and len(w) > len(p) + 1:
+                w = w[len(p):]
+                break
+        return fold(w)
+
+    def titled_person_candidates(self, taken: list[tuple[int, int]], persons_by_last: dict[str, str]) -> list[_Cand]:
+        """Capitalised names right after a capitalised person title that spaCy did not tag as a person
+        ("President Hollande", "Prime Minister Abadi"); a surname met earlier resolves to that person."""
+        doc = self.ctx.doc
+        titles = self.reg.words("person_titles")
+        stop = self.reg.words("not_person_names")
+        out: list[_Cand] = []
+        i = 0
+        n = len(doc)
+        while i < n:
+            tok = doc[i]
+            if not (tok.text[:1].isupper() and tok.lower_ in titles):
+                i += 1
+                continue
+            j = i + 1
+            while j < n and doc[j].text[:1].isupper() and doc[j].lower_ in titles:
+                j += 1
+            k = j
+            while (k < n and k - j < 4 and doc[k].pos_ == "PROPN" and doc[k].text[:1].isupper()
+                   and doc[k].text.replace("-", "").isalpha() and doc[k].lower_ not in stop
+                   and doc[k].lower_ not in titles and doc[k].ent_type_ in ("", "PERSON", "ORG", "NORP", "GPE")
+                   and doc[k].sent == tok.sent):
+                k += 1
+            if k > j and not (k < n and doc[k].lower_ in stop):
+                start, end = doc[j].idx, doc[k - 1].idx + len(doc[k - 1].text)
+                name = re.sub(r"\s+", " ", self.text[start:end])
+                if (not _overlap_any(start, end, taken) and self.reg.targets.get(_norm(name), (None,))[0] is None
+                        and self.gaz.country_by_name(name) is None and not self.gaz.regions_named(name)
+                        and name not in self.reg.adj_iso3):
+                    words = name.split()
+                    key = self._surname_key(name) if len(words) == 1 else None
+                    aid = persons_by_last.get(key) if key else None
+                    if aid is None:
+                        aid = self.discover(name, "person")
+                        if len(words) > 1:
+                            persons_by_last.setdefault(self._surname_key(words[-1]), aid)
+                    out.append(_Cand(start, end, aid, 2, "person"))
+                    taken.append((start, end))
+            i = max(k, i + 1)
         return out
 
     def _extend_left(self, ent, start: int, titles: frozenset[str]) -> int:
@@ -543,6 +651,264 @@ class _Extraction:
             parent = "act_un"
             typ = "igo" if typ in ("other", "ngo") else typ
         return typ, country, parent
+
+    # -- unnamed actors: common-noun phrases, titles and pronouns --------------------------------------
+
+    def _actor_info(self, aid: str) -> ActorInfo | None:
+        return self.discovered.get(aid) or self.reg.actors.get(aid)
+
+    def _is_person(self, aid: str) -> bool:
+        info = self._actor_info(aid)
+        return info is not None and info.actor_type == "person"
+
+    def generic_actor(self, group: dict, adj_iso3: str | None) -> str | None:
+        """The actor a common-noun phrase of `group` stands for (see actor_cues.yaml `generic_actors`)."""
+        role = group.get("focus")
+        if role:
+            aid = self.reg.focus_roles.get(adj_iso3, {}).get(role) if adj_iso3 else self.focus_actor(role)
+            if aid:
+                return aid
+        iso3 = adj_iso3 or (self.focus_ranked[0] if self.focus_ranked else None)
+        if group.get("country") is False:
+            iso3 = None
+        name = f"{group['label']} ({iso3})" if iso3 else str(group["label"])
+        parent = None
+        if group.get("parent_focus") and iso3:
+            parent = self.reg.focus_roles.get(iso3, {}).get(group["parent_focus"])
+        return self.discover(name, group["type"], iso3, parent)
+
+    def _noun_phrase(self, tok, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+        """Character span of a head noun with the adjectives/compounds right before it (never a taken span)."""
+        doc = self.ctx.doc
+        head_start, head_end = tok.idx, tok.idx + len(tok.text)
+        if _overlap_any(head_start, head_end, taken):
+            return None
+        j = tok.i
+        while j - 1 >= tok.sent.start:
+            p = doc[j - 1]
+            if p.dep_ not in ("amod", "compound") or not (j - 1 < p.head.i <= tok.i) or not p.text[:1].isalpha():
+                break
+            if _overlap_any(p.idx, p.idx + len(p.text), taken):
+                break
+            j -= 1
+        return doc[j].idx, head_end
+
+    def _adj_iso3(self, start: int, end: int) -> str | None:
+        for w in re.findall(r"[\w'’.-]+", self.text[start:end]):
+            if w in self.reg.adj_iso3:
+                return self.reg.adj_iso3[w]
+        return None
+
+    def _last_mention(self, cands: Sequence[_Cand], before: int, min_sentence: int, pred) -> _Cand | None:
+        best = None
+        for c in cands:
+            if c.end <= before and self.ctx.sentence_index_at(c.start) >= min_sentence and pred(c):
+                if best is None or c.start > best.start:
+                    best = c
+        return best
+
+    def nominal_candidates(self, chosen: list[_Cand]) -> list[_Cand]:
+        """Actor mentions for common-noun phrases: definite references to an organisation named earlier
+        ("the coalition", "the group"), titles standing for a person named with them ("the secretary"), and
+        generic groups ("security forces", "protesters", "civilians") resolved as actor_cues.yaml says."""
+        doc = self.ctx.doc
+        cues = self.reg.cues
+        groups: dict[str, dict] = {}
+        for g in cues.get("generic_actors") or ():
+            for n in g["nouns"]:
+                groups.setdefault(n.lower(), g)
+        militants = next((g for g in cues.get("generic_actors") or () if g["label"] == "Militants"), None)
+        group_nouns = self.reg.words("group_nouns")
+        militant_adj = self.reg.words("militant_adjectives")
+        org_heads = self.reg.words("org_head_nouns")
+        titles = {t.lower() for t in cues.get("title_anaphors") or ()}
+        window = int(cues.get("anaphora_max_sentences") or 4)
+        taken = [(c.start, c.end) for c in chosen]
+        known = list(chosen)
+        out: list[_Cand] = []
+        for tok in doc:
+            if tok.pos_ not in ("NOUN", "PROPN") or not tok.text.isalpha() or not _is_nominal_head(tok):
+                continue
+            if tok.pos_ == "PROPN" and tok.ent_type_ in ("PERSON", "GPE", "LOC", "FAC", "NORP"):
+                continue
+            span = self._noun_phrase(tok, taken)
+            if span is None:
+                continue
+            start, end = span
+            words = self.text[start:end].lower().split()
+            low = tok.lower_
+            det = next((c.lower_ for c in tok.lefts if c.dep_ in ("det", "poss")), None)
+            definite = det in ("the", "this", "these", "that", "those")
+            sent_i = self.ctx.sentence_index_at(start)
+            aid = None
+            hint = "nominal"
+            # a title standing for a person named with it ("the secretary", "The Foreign Secretary")
+            two = " ".join(words[-2:])
+            title = two if two in titles else (low if low in titles else None)
+            if title and (definite or tok.text[:1].isupper()):
+                nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+                if nxt is not None and nxt.ent_type_ == "PERSON":
+                    continue  # "Secretary Kerry": the name is the mention
+                aid = self._titled_person(title.split()[-1], start, end, known)
+                if aid is None:
+                    continue
+                hint = "title"
+            elif definite and low in org_heads:
+                c = self._last_mention(known, start, 0, lambda c: not self._is_person(c.actor_id)
+                                       and low in (fold(self._actor_info(c.actor_id).name).split()
+                                                   + fold(self.text[c.start:c.end]).split()))
+                if c is not None:
+                    aid = c.actor_id
+            if aid is None and low in group_nouns:
+                if any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.rights):
+                    continue  # "a group of supporters", "a group of buildings": the members are what counts
+                if definite:
+                    c = self._last_mention(known, start, sent_i - window, lambda c: (
+                        self._actor_info(c.actor_id).actor_type in ("rebel_group", "other", "ngo", "political_party",
+                                                                     "igo", "media")))
+                    aid = c.actor_id if c is not None else None
+                if aid is None and militants and any(w in militant_adj for w in words[:-1]):
+                    aid = self.generic_actor(militants, self._adj_iso3(start, end))
+                if aid is None:
+                    continue
+            if aid is None:
+                key = two if two in groups else (low if low in groups else None)
+                if key is None:
+                    continue
+                aid = self.generic_actor(groups[key], self._adj_iso3(start, end))
+            if aid is None:
+                continue
+            cand = _Cand(start, end, aid, 3, hint)
+            out.append(cand)
+            known.append(cand)
+            taken.append((start, end))
+        return out
+
+    def _titled_person(self, title_word: str, start: int, end: int, known: Sequence[_Cand]) -> str | None:
+        """The person a title phrase refers to: the person named right after it (", Boris Johnson,"), else the
+        last person named earlier with that title word just before the name, else the only one named later."""
+        people = sorted((c for c in known if self._is_person(c.actor_id)), key=lambda c: c.start)
+        after = re.match(r"\s*,\s*", self.text[end:end + 4])
+        if after:
+            for c in people:
+                if c.start == end + after.end():
+                    return c.actor_id
+        pat = re.compile(rf"\b{re.escape(title_word)}\b[^.;:]{{0,40}}$", re.I)
+        titled = [c for c in people if pat.search(self.text[max(0, c.start - 60):c.start])]
+        before = [c for c in titled if c.end <= start]
+        if before:
+            return before[-1].actor_id
+        later = {c.actor_id for c in titled}
+        return next(iter(later)) if len(later) == 1 else None
+
+    def pronoun_candidates(self, chosen: list[_Cand]) -> list[_Cand]:
+        """Actor mentions for personal pronouns that resolve (see actor_cues.yaml `pronouns`); a pronoun
+        never creates an actor and an unresolved one is not a mention."""
+        doc = self.ctx.doc
+        cues = self.reg.cues
+        pro = {k: frozenset(v) for k, v in (cues.get("pronouns") or {}).items()}
+        window = int(cues.get("anaphora_max_sentences") or 4)
+        taken = [(c.start, c.end) for c in chosen]
+        known = list(chosen)
+        out: list[_Cand] = []
+        # a possessive determiner is a mention only before a noun for people ("his comrades", "our partners");
+        # "their lot", "our education" qualify a thing and are left out
+        people = self.reg.words("people_nouns") | {
+            n.lower() for g in cues.get("generic_actors") or () for n in g["nouns"]}
+        toks = [t for t in doc if t.pos_ == "PRON" and (t.tag_ != "PRP$" or t.head.lower_ in people)
+                and (t.text.islower() or t.text == "I" or t.text.istitle())
+                and not _overlap_any(t.idx, t.idx + len(t.text), taken)]
+
+        def add(t, aid: str) -> None:
+            c = _Cand(t.idx, t.idx + len(t.text), aid, 4, "pronoun")
+            out.append(c)
+            known.append(c)
+            taken.append((c.start, c.end))
+
+        # third person first: a resolved "he" can then be the speaker of a quote ("..." he says)
+        for t in toks:
+            low = t.lower_
+            if t.text == "US":
+                continue
+            s = self.ctx.sentence_index_at(t.idx)
+            if low in pro.get("third_singular", ()):
+                c = self._last_mention(known, t.idx, s - window, lambda c: self._is_person(c.actor_id))
+                if c is not None:
+                    add(t, c.actor_id)
+            elif low in pro.get("third_plural", ()):
+                c = self._last_mention(known, t.idx, s - 2, lambda c: not self._is_person(c.actor_id))
+                if c is not None:
+                    add(t, c.actor_id)
+        speakers = self._speech_attributions(known)
+        for t in toks:
+            low = t.lower_
+            if t.text == "US" or _overlap_any(t.idx, t.idx + len(t.text), taken):
+                continue
+            first_sing = low in pro.get("first_singular", ())
+            first_plur = low in pro.get("first_plural", ())
+            if not (first_sing or first_plur):
+                continue
+            speaker = self._speaker_of(t, speakers)
+            if first_sing:
+                if speaker is not None:
+                    add(t, speaker)
+                continue
+            if speaker is not None:
+                info = self._actor_info(speaker)
+                add(t, info.parent_actor_id if info and info.actor_type == "person" and info.parent_actor_id
+                    else speaker)
+                continue
+            s = self.ctx.sentence_index_at(t.idx)
+            c = self._last_mention(known, t.idx, s - 2, lambda c: self._actor_info(c.actor_id).actor_type
+                                   not in ("person", "civilians") and c.role_hint not in ("pronoun",))
+            if c is not None:
+                add(t, c.actor_id)
+        return out
+
+    def _speech_attributions(self, known: Sequence[_Cand]) -> list[tuple[int, int, str, bool]]:
+        """(sentence, verb offset, speaker actor, opens a statement "said:") for every speech verb whose
+        subject holds an actor mention."""
+        verbs = self.reg.verbs("speech_verbs")
+        out = []
+        for tok in self.ctx.doc:
+            if tok.pos_ not in ("VERB", "AUX") or tok.lower_ not in verbs:
+                continue
+            subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is None or subj.lower_ in ("i", "we", "you"):
+                continue
+            s0, s1 = subj.left_edge.idx, subj.right_edge.idx + len(subj.right_edge.text)
+            inside = [c for c in known if s0 <= c.start and c.end <= s1]
+            if not inside:
+                continue
+            head = next((c for c in inside if c.start <= subj.idx < c.end), inside[-1])
+            nxt = self.text[tok.idx + len(tok.text):tok.idx + len(tok.text) + 3]
+            out.append((self.ctx.sentence_index_at(tok.idx), tok.idx, head.actor_id, nxt.lstrip().startswith(":")))
+        return out
+
+    def _closes(self, i: int) -> bool:
+        """Whether the quotation mark at `i` closes a quote (straight marks: not preceded by a space)."""
+        ch = self.text[i]
+        if ch in "“”":
+            return ch == "”"
+        return i > 0 and not self.text[i - 1].isspace()
+
+    def _speaker_of(self, tok, speakers: list[tuple[int, int, str, bool]]) -> str | None:
+        """Who says the quote a first-person pronoun stands in."""
+        s = self.ctx.sentence_index_at(tok.idx)
+        for ds in (0, 1, -1, 2, -2):
+            for sent, pos, aid, _opens in speakers:
+                if sent != s + ds:
+                    continue
+                if ds == 0:
+                    return aid
+                lo, hi = sorted((pos, tok.idx))
+                marks = [m.start() for m in re.finditer(r"[\"“”]+", self.text[lo:hi])]  # a run is one mark
+                # the quote holding the pronoun must close before a later attribution ('..." he says') and
+                # open after an earlier one ('he said: "...')
+                if marks and self._closes(lo + (marks[0] if ds > 0 else marks[-1])) == (ds > 0):
+                    return aid
+        opened = [aid for sent, pos, aid, opens in speakers if opens and pos < tok.idx]
+        return opened[-1] if opened else None
 
     # -- parents of discovered people -------------------------------------------------------------------
 
@@ -610,6 +976,23 @@ def _overlap_any(a0: int, a1: int, spans: Iterable[tuple[int, int]]) -> bool:
     return any(a0 < b1 and b0 < a1 for b0, b1 in spans)
 
 
+def _is_nominal_head(tok) -> bool:
+    """A noun that heads its own noun phrase: not a modifier of another noun ("police station", "military
+    campaign", "rebel-held", "fighter and remotely piloted aircraft")."""
+    if tok.dep_ in ("compound", "amod", "nmod", "npadvmod"):
+        return False
+    doc = tok.doc
+    if tok.i + 1 < len(doc) and doc[tok.i + 1].text in "-‐‑" and not doc[tok.i].whitespace_:
+        return False
+    first = tok
+    for _ in range(8):
+        if first.dep_ == "conj" and first.head is not first:
+            first = first.head
+        else:
+            break
+    return first is tok or first.dep_ not in ("compound", "amod", "nmod", "npadvmod")
+
+
 def _select(cands: list[_Cand]) -> list[_Cand]:
     """Non-overlapping candidates: by priority, then longest, then leftmost."""
     chosen: list[_Cand] = []
@@ -632,12 +1015,14 @@ def extract_actors(
         return [], {}
     gaz = load_gazetteer()
     ex = _Extraction(ctx, reg, gaz)
-    cands = ex.registry_candidates() + ex.country_metonym_candidates()
+    cands = ex.byline_candidates() + ex.registry_candidates() + ex.country_metonym_candidates()
     first = _select(cands)
     taken = [(c.start, c.end) for c in first]
     ner = ex.ner_candidates(taken)
     chosen = _select(first + ner)
     ex.assign_parents(chosen)
+    chosen = _select(chosen + ex.nominal_candidates(chosen))
+    chosen = _select(chosen + ex.pronoun_candidates(chosen))
 
     art = ctx.article.article_id
     mentions: list[ActorMention] = []
@@ -646,7 +1031,10 @@ def extract_actors(
         quote = text[c.start:c.end]
         mentions.append(ActorMention(art, c.start, c.end, quote, c.actor_id, ctx.sentence_index_at(c.start),
                                      c.role_hint))
-        seen_forms[c.actor_id].add(re.sub(r"\s+", " ", quote))
+        if c.role_hint in ("nominal", "title", "pronoun"):  # "the group", "he": not names of the actor
+            seen_forms.setdefault(c.actor_id, set())
+        else:
+            seen_forms[c.actor_id].add(re.sub(r"\s+", " ", quote))
 
     infos: dict[str, ActorInfo] = {}
 

@@ -88,6 +88,9 @@ class Sense:
     clausal: bool = False
     undergoer_subject: str | None = None  # "always" | "intransitive"
     needs: str | None = None
+    comp_type: frozenset[str] = frozenset()  # the clausal complement is itself a trigger of one of these types
+    control: str | None = None  # "subject": the complement's doer is the subject; "object": someone else
+    counted: bool = False  # (nouns) only with a number or a quantity: "thousands of displaced persons"
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,14 @@ class EventLexicon:
     directional_preps: frozenset[str]
     plural_anaphors: frozenset[str]
     irregular_forms: dict[str, str]
+    accusing_speech_verbs: frozenset[str]
+    accusable_types: frozenset[str]
+    non_accusing_actor_types: frozenset[str]
+    same_side_actor_types: frozenset[str]
+    accusation_confidence: float
+    means_preps: frozenset[str]
+    dateline_separators: tuple[str, ...]
+    settlement_nouns: frozenset[str]
 
 
 def _words(values: Iterable[object] | None) -> frozenset[str]:
@@ -147,6 +158,11 @@ def _parse_senses(entry: object, where: str) -> tuple[tuple[Sense, ...], tuple[s
         etype = str(s.get("type", "")).upper()
         if etype not in EVENT_TYPES:
             raise ValueError(f"{where}: unknown event type {etype!r}")
+        unknown = {str(t).upper() for t in s.get("comp_type") or ()} - set(EVENT_TYPES)
+        if unknown:
+            raise ValueError(f"{where}: unknown comp_type {sorted(unknown)}")
+        if s.get("control") not in (None, "subject", "object"):
+            raise ValueError(f"{where}: control must be subject or object, got {s.get('control')!r}")
         senses.append(
             Sense(
                 event_type=etype,
@@ -159,6 +175,9 @@ def _parse_senses(entry: object, where: str) -> tuple[tuple[Sense, ...], tuple[s
                 clausal=bool(s.get("clausal", False)),
                 undergoer_subject=s.get("undergoer_subject"),
                 needs=s.get("needs"),
+                comp_type=frozenset(str(t).upper() for t in s.get("comp_type") or ()),
+                control=(str(s["control"]) if s.get("control") else None),
+                counted=bool(s.get("counted", False)),
             )
         )
     return tuple(senses), forms
@@ -223,6 +242,14 @@ def load_event_lexicon() -> EventLexicon:
         directional_preps=_words(cues.get("directional_preps")),
         plural_anaphors=_words(cues.get("plural_anaphors")),
         irregular_forms={str(k).lower(): str(v).lower() for k, v in (cues.get("irregular_forms") or {}).items()},
+        accusing_speech_verbs=_words(cues.get("accusing_speech_verbs")),
+        accusable_types=frozenset(str(t).upper() for t in cues.get("accusable_types") or ()),
+        non_accusing_actor_types=_words(cues.get("non_accusing_actor_types")),
+        same_side_actor_types=_words(cues.get("same_side_actor_types")),
+        accusation_confidence=float(cues.get("accusation_confidence", 0.55)),
+        means_preps=_words(cues.get("means_preps")),
+        dateline_separators=tuple(str(x) for x in cues.get("dateline_separators") or ()),
+        settlement_nouns=_words(cues.get("settlement_nouns")),
     )
 
 
@@ -320,7 +347,10 @@ def _noun_keys(tok, lex: EventLexicon) -> list[str]:
         toks = doc[j : tok.i]
         if toks[0].text in _HYPHENS or any(t.is_space or (t.is_punct and t.text not in _HYPHENS) for t in toks):
             continue
-        prefix = re.sub(r"\s*([-‐‑])\s*", "-", " ".join(doc.text[toks[0].idx : tok.idx].lower().split()))
+        # the text from toks[0] up to tok (tokens with their trailing whitespace); not doc.text, which rebuilds
+        # the whole document's text on every call (quadratic on long articles)
+        between = "".join(t.text_with_ws for t in toks)
+        prefix = re.sub(r"\s*([-‐‑])\s*", "-", " ".join(between.lower().split()))
         sep = "" if prefix.endswith("-") else " "
         keys.extend(f"{prefix}{sep}{s}" for s in last)
     keys.extend(sorted(last, key=lambda s: (-len(s), s)))
@@ -459,10 +489,25 @@ class _ArticleExtractor:
             comps = [c for c in children if c.dep_ in ("xcomp", "ccomp", "advcl", "oprd")]
             if not any(_any_lemmas(c, self.lex) & sense.comp for c in comps):
                 return False, None
-        if sense.clausal:
-            if not any(c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX") for c in children):
+        if sense.clausal or sense.comp_type or sense.control:
+            comps = [c for c in children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")]
+            if sense.control:
+                has_obj = any(c.dep_ in ("dobj", "dative") for c in children)
+                comps = [c for c in comps if (has_obj or self._subject_child(c)[0] is not None)
+                         == (sense.control == "object")]
+            if sense.comp_type:
+                comps = [c for c in comps if self._complement_type(c) in sense.comp_type]
+            if not comps:
                 return False, None
         return True, theme_tok
+
+    def _complement_type(self, tok) -> str | None:
+        """The event type a clausal complement's verb triggers ("pledged to *release*" -> RETREAT), if any."""
+        if tok.dep_ in ("amod", "compound"):
+            return None
+        lemmas = _verb_lemmas(tok, self.lex)
+        found = self._sense_for_verb(tok, lemmas) if lemmas else None
+        return found[0].event_type if found else None
 
     @staticmethod
     def _theme_candidates(tok) -> list:
@@ -473,8 +518,14 @@ class _ArticleExtractor:
                 cands.extend(c.conjuncts)
             elif c.dep_ in ("prep", "agent") and c.lower_ != "by":
                 cands.extend(g for g in c.children if g.dep_ == "pobj")
+                for g in c.children:  # complex prepositions: "out of patience", "because of"
+                    if g.dep_ == "prep":
+                        cands.extend(x for x in g.children if x.dep_ == "pobj")
         if tok.dep_ in ("acl", "relcl") and tok.head.pos_ in ("NOUN", "PROPN"):
             cands.append(tok.head)
+        if tok.dep_ == "conj" and not any(c.dep_.startswith("nsubj") for c in tok.children):
+            # a coordinated verb shares its head's subject: "were arrested and later released"
+            cands.extend(c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass"))
         return cands
 
     def _find_triggers(self, sent: _Sent) -> list[_Trigger]:
@@ -520,8 +571,10 @@ class _ArticleExtractor:
         if not nominal:
             return None
         if tok.ent_type_ in _NAME_ENTITY_TYPES:
-            ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
-            if ent is not None and len(ent) > 1:
+            # inside a multi-word entity: tok continues one (IOB "I") or the next token does; read from the
+            # IOB tags rather than doc.ents, which builds every entity span of the document on each call
+            nxt = tok.i + 1
+            if tok.ent_iob_ == "I" or (nxt < len(tok.doc) and tok.doc[nxt].ent_iob_ == "I"):
                 return None  # part of a multi-word name ("Violet Organisation", "Rescue Committee")
         if tok.dep_ == "compound" and tok.head.lower_ not in self.lex.compound_heads_ok:
             return None  # "aid worker", "rescue team"
@@ -531,6 +584,8 @@ class _ArticleExtractor:
             if not senses:
                 continue
             sense = senses[0]
+            if sense.counted and not self._is_counted(tok):
+                continue
             words = [tok]
             if " " in key or "-" in key:
                 n_words = len(key.replace("-", " - ").split())
@@ -539,6 +594,16 @@ class _ArticleExtractor:
                 words.extend(self.doc[tok.i + 1 : tok.head.i + 1])  # "bombing campaign"
             return _Trigger(tok, sense, "noun", tuple(words))
         return None
+
+    def _is_counted(self, tok) -> bool:
+        """Whether a noun carries a number ("20,000 displaced people") or heads the "of" phrase of a quantity
+        ("thousands of displaced persons")."""
+        if any(c.dep_ == "nummod" or c.like_num for c in tok.children if c.i < tok.i):
+            return True
+        if tok.dep_ == "pobj" and tok.head.lower_ == "of":
+            q = tok.head.head
+            return q.lower_ in self.lex.quantity_heads or q.pos_ == "NUM" or q.like_num
+        return False
 
     def _adj_trigger(self, tok) -> _Trigger | None:
         if tok.pos_ != "ADJ":
@@ -571,6 +636,9 @@ class _ArticleExtractor:
             return []
         lw = tok.lower_
         if tok.pos_ == "PRON" or lw in self.lex.pronouns or lw in self.lex.relative_pronouns:
+            m = self.m.actor_at(tok) if lw not in self.lex.relative_pronouns else None
+            if m is not None:  # the actor extractor resolved this pronoun already
+                return [self._mention_arg(m, tok, via_pronoun=True)]
             return self._resolve_pronoun(tok, sent, depth)
         m = self.m.actor_at(tok)
         if m is not None:
@@ -883,6 +951,14 @@ class _ArticleExtractor:
                     if cm is not None:
                         actor1 = [self._mention_arg(cm, c)]
                         break
+        if not actor1 and head_noun.dep_ == "pobj" and head_noun.head.dep_ == "prep" and \
+                head_noun.head.lower_ in self.lex.means_preps and head_noun.head.head.pos_ == "VERB":
+            verb = head_noun.head.head  # the means of an act share its doer: "kills civilians by attacks from ..."
+            s_tok, passive = self._subject_child(verb)
+            if s_tok is not None and not passive:
+                actor1 = self._np_actors(s_tok, sent)
+            elif s_tok is None:
+                actor1 = self._inherited_subject(verb, sent)
         target_preps = self.lex.object_preps
         if trig.sense.event_type == "DISPLACEMENT":
             target_preps = target_preps - self.lex.directional_preps
@@ -947,6 +1023,39 @@ class _ArticleExtractor:
         # the noun phrase's own modifiers belong to the words of the event ("a January 12 ceasefire")
         return _Frame(actor1, actor2, assoc, anchor, roots, phrase_ends, [head_noun.left_edge.idx])
 
+    def _same_side(self, a: str, b: str) -> bool:
+        """Whether two actors are one side: parent and child, or state actors (`same_side_actor_types`) of
+        the same country."""
+        ia, ib = self.actors.get(a), self.actors.get(b)
+        if ia is None or ib is None:
+            return False
+        if ia.parent_actor_id == b or ib.parent_actor_id == a:
+            return True
+        kinds = self.lex.same_side_actor_types
+        return bool(ia.country_iso3) and ia.country_iso3 == ib.country_iso3 and \
+            ia.actor_type in kinds and ib.actor_type in kinds
+
+    def _doer_is_pronoun(self, tok) -> bool:
+        """Whether the subject a verb trigger has or inherits (through xcomp, conj) is a personal pronoun."""
+        cur = tok
+        for _ in range(4):
+            subj, _ = self._subject_child(cur)
+            if subj is not None:
+                return subj.pos_ == "PRON" and subj.lower_ not in self.lex.relative_pronouns
+            if cur.dep_ not in ("xcomp", "conj") or cur.head == cur:
+                return False
+            cur = cur.head
+        return False
+
+    @staticmethod
+    def _is_participant_noun(n) -> bool:
+        """Whether a nominal trigger is itself a participant of its clause: the subject of a verb, or the agent
+        of a passive ("destroyed by an assault")."""
+        head = n.head if n.dep_ == "compound" else n
+        if head.dep_ in ("nsubj", "nsubjpass") and head.head.pos_ in ("VERB", "AUX"):
+            return True
+        return head.dep_ == "pobj" and head.head.dep_ == "agent"
+
     def _adj_frame(self, trig: _Trigger, sent: _Sent) -> _Frame:
         a = trig.token
         head = a.head if a.dep_ in ("acomp", "attr") else a
@@ -1001,10 +1110,61 @@ class _ArticleExtractor:
                 queue.append((c, d + 1))
         return [t for _, t in order]
 
-    def _place(self, frame: _Frame, trig: _Trigger, sent: _Sent, used: list[_Arg]) -> tuple[str | None, bool, int]:
-        def excluded(pm: PlaceMention) -> bool:
-            return any(pm.char_start < a.end and a.start < pm.char_end for a in used)
+    def _is_dateline(self, pm: PlaceMention) -> bool:
+        """A place at the start of a line followed by a dateline separator ("BEIRUT —", "LYON:",
+        "GAZA CITY, Palestinian Territories:", "KABUL (Reuters) -")."""
+        line_start = self.text.rfind("\n", 0, pm.char_start) + 1
+        if self.text[line_start : pm.char_start].strip():
+            return False
+        seps = "|".join(re.escape(x) for x in sorted(self.lex.dateline_separators, key=len, reverse=True))
+        if not seps:
+            return False
+        after = self.text[pm.char_end : pm.char_end + 80]
+        return re.match(rf"(?:\s*,\s*[A-Z][^\n,:(—–]{{0,40}}?)?\s*(?:\([^)\n]{{0,30}}\))?\s*(?:{seps})\s", after) is not None
 
+    def _named_settlement(self, frame: _Frame, trig: _Trigger, sent: _Sent) -> PlaceMention | None:
+        """The place a generic settlement noun stands for when the sentence names it later: "captured a key
+        town in the province of Idlib ... the town of Maarat al-Numan" -> Maarat al-Numan."""
+        lex = self.lex
+        v = trig.token
+        nouns = [c for c in v.children if c.dep_ in ("dobj", "nsubjpass")] if trig.kind == "verb" else []
+        if trig.theme is not None:
+            nouns.append(trig.theme)
+        for noun in nouns:
+            if not (noun_singular_candidates(noun.lower_) & lex.settlement_nouns) or self.m.place_at(noun):
+                continue
+            if any(self.m.place_at(c) for c in noun.children if c.dep_ in ("compound", "appos", "amod")):
+                continue  # already named: "the town of X" / "X town"
+            for pm in self.m.places:
+                if not (sent.start <= pm.char_start and pm.char_end <= sent.end) or self._is_dateline(pm):
+                    continue
+                span = self.doc.char_span(pm.char_start, pm.char_end, alignment_mode="expand")
+                if span is None or len(span) == 0:
+                    continue
+                root = span.root
+                named = None
+                if root.dep_ == "pobj" and root.head.lower_ == "of":
+                    named = root.head.head
+                elif root.dep_ == "appos":
+                    named = root.head
+                if named is not None and named.i != noun.i and named.lower_ == noun.lower_:
+                    return pm
+        return None
+
+    def _place(self, frame: _Frame, trig: _Trigger, sent: _Sent, used: list[_Arg]) -> tuple[str | None, bool, int]:
+        datelines: list[PlaceMention] = []
+
+        def excluded(pm: PlaceMention) -> bool:
+            if any(pm.char_start < a.end and a.start < pm.char_end for a in used):
+                return True
+            if self._is_dateline(pm):
+                datelines.append(pm)
+                return True
+            return False
+
+        named = self._named_settlement(frame, trig, sent)
+        if named is not None and not excluded(named):
+            return named.place_id, True, named.char_end
         for prune in (_CLAUSE_BOUNDARY_DEPS, ("ccomp", "parataxis", "advcl")):
             for tok in self._bfs(frame.search_roots, sent, prune):
                 pm = self.m.place_at(tok)
@@ -1019,6 +1179,8 @@ class _ArticleExtractor:
                     best = (dist, pm)
         if best is not None:
             return best[1].place_id, False, -1
+        if datelines:  # a dateline only when the sentence names no other place
+            return datelines[0].place_id, False, -1
         return None, False, -1
 
     def _date(self, frame: _Frame, trig: _Trigger, sent: _Sent) -> DateMention | None:
@@ -1114,9 +1276,11 @@ class _ArticleExtractor:
             flags.add("claimed")
         return [f for f in CONTEXT_FLAGS if f in flags]
 
-    def _is_claimed(self, anchor, participants: set[str], sent: _Sent) -> bool:
+    def _reporters(self, anchor) -> list[tuple[object, object | None, bool]]:
+        """Who reports the clause of `anchor`: (speech verb or attribution preposition, speaker token or None,
+        whether the verb is a claim verb), for "X said (that) ...", "..., X said" and "according to X"."""
         lex = self.lex
-        speakers: list[tuple[object, bool]] = []  # (speaker token, is a claim verb)
+        out: list[tuple[object, object | None, bool]] = []
         path = self._path_up(anchor)
         for t in path:
             if t.dep_ in ("ccomp", "parataxis") and t.head != t:
@@ -1124,7 +1288,7 @@ class _ArticleExtractor:
                 lemmas = _any_lemmas(verb, lex)
                 if lemmas & lex.speech_verbs:
                     s = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-                    speakers.append((s, bool(lemmas & lex.claim_verbs)))
+                    out.append((verb, s, bool(lemmas & lex.claim_verbs)))
                     break
         root = path[-1]
         for t in (anchor, root):
@@ -1132,13 +1296,16 @@ class _ArticleExtractor:
                 if c.dep_ in ("parataxis", "ccomp", "advcl") and _any_lemmas(c, lex) & lex.speech_verbs:
                     if c.i > anchor.i:
                         s = next((g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")), None)
-                        speakers.append((s, bool(_any_lemmas(c, lex) & lex.claim_verbs)))
+                        out.append((c, s, bool(_any_lemmas(c, lex) & lex.claim_verbs)))
                 if c.dep_ == "prep" and c.lower_ in lex.attribution_preps:
                     for g in c.subtree:
                         if g.dep_ == "pobj":
-                            speakers.append((g, False))
+                            out.append((c, g, False))
                             break
-        for s, is_claim in speakers:
+        return out
+
+    def _is_claimed(self, anchor, participants: set[str], sent: _Sent) -> bool:
+        for _, s, is_claim in self._reporters(anchor):
             if is_claim:
                 return True
             if s is None:
@@ -1147,6 +1314,56 @@ class _ArticleExtractor:
                 if a.actor_id in participants:
                     return True
         return False
+
+    def _accusation(self, trig: _Trigger, ev: Event, sent: _Sent) -> Event | None:
+        """A party's report of a hostile act by another actor is an accusation (CAMEO 11): "Turkey said the
+        regime continues to kill civilians" -> ACCUSE Turkey -> regime, besides the reported ASSAULT. Only for
+        speech verbs of `accusing_speech_verbs`, a named speaker that is not a news outlet, a known doer other
+        than the speaker, and a reported act that is not negated."""
+        lex = self.lex
+        if ev.event_type not in lex.accusable_types or not ev.actor1_id or "negated" in ev.context:
+            return None
+        anchor = trig.token
+        for verb, speaker, _ in self._reporters(anchor):
+            if speaker is None or verb.dep_ == "prep" or not (_any_lemmas(verb, lex) & lex.accusing_speech_verbs):
+                continue
+            if any(c.dep_ == "neg" for c in verb.children) or not sent.has(verb):
+                continue
+            found = self._np_actors(speaker, sent)
+            if not found:
+                continue
+            who = found[0]
+            if ev.actor1_id in {a.actor_id for a in found} or self._actor_type(who.actor_id) in lex.non_accusing_actor_types:
+                return None
+            if self._same_side(who.actor_id, ev.actor1_id):
+                return None  # "the U.S. Central Command said the United States launched a strike": its own side
+            if self._doer_is_pronoun(trig.token):
+                return None  # "X said they would strike": the doer is most likely the speaker
+            start = min(ev.char_start, who.start, verb.idx)
+            end = max(ev.char_end, who.end, verb.idx + len(verb.text))
+            if end - start > MAX_QUOTE_CHARS or start < sent.start or end > sent.end:
+                return None
+            start, end = _trim(self.text, start, end)
+            row = crosswalk_row("ACCUSE", None) or {}
+            event_id = span_id("evt", self.article.article_id, "event:ACCUSE", start, end)
+            return dataclasses.replace(
+                ev,
+                event_id=event_id,
+                event_type="ACCUSE",
+                mode=None,
+                context=(),
+                actor1_id=who.actor_id,
+                actor2_id=ev.actor1_id,
+                assoc_actor_ids=(),
+                cameo_root=row.get("cameo_root") or None,
+                acled_event_type=row.get("acled_event_type") or None,
+                confidence=round(max(0.05, min(ev.confidence, lex.accusation_confidence)), 2),
+                cluster_id="clu_" + short_hash(event_id),
+                char_start=start,
+                char_end=end,
+                quote=self.text[start:end],
+            )
+        return None
 
     # ---------------------------------------------------------------- assembly
 
@@ -1180,6 +1397,8 @@ class _ArticleExtractor:
                 pass
             elif etype in ("ASSAULT", "AGREE") and place_id is not None and attached:
                 pass
+            elif etype == "ASSAULT" and trig.kind == "noun" and self._is_participant_noun(trig.token):
+                pass  # "air attacks have demolished hospitals", "bombardment resumed", "devastated by an assault"
             else:
                 return None
 
@@ -1277,6 +1496,9 @@ class _ArticleExtractor:
                 ev = self._build(trig, sent)
                 if ev is not None:
                     events.append(ev)
+                    acc = self._accusation(trig, ev, sent)
+                    if acc is not None:
+                        events.append(acc)
         return _unique(events, self.article.article_id)
 
 

@@ -7,7 +7,9 @@ duration, percentage, money, label, ordinal or time), the extractor reads from t
 * the category, from three levels of context, nearest first: the counted noun phrase ("displaced people",
   "Syrian refugees"), the figure's clause (governing verb and its complements: "were displaced",
   "are at risk of displacement", "has put the number of displaced at"), then a window of tokens around the
-  number. Words per category are in ``pipeline/lexicons/figure_terms.yaml``;
+  number. Words per category are in ``pipeline/lexicons/figure_terms.yaml``. Counted dwellings ("homes",
+  "buildings") are homes_destroyed with a destruction word, evacuated with an evacuation word ("5,000 homes were
+  evacuated"), else other;
 * the reporter: the subject of the nearest reporting verb the figure depends on ("X said", "said X",
   "X estimates that", "X has put the number at") or the object of "according to" (through wrappers such as
   "data from X"); ``reporter_actor_id`` is the actor mention inside that span;
@@ -432,6 +434,11 @@ def extract_figures(
                 if _matches(_lower(toks), destroy):
                     category, level = "homes_destroyed", k
                     break
+            else:  # "5,000 homes were evacuated": dwellings emptied of their households
+                for k, toks in enumerate(levels[:3]):
+                    if _matches(_lower(toks), t["categories"]["evacuated"]):
+                        category, level = "evacuated", k
+                        break
         elif unit is None and p.noun is not None and p.noun.ent_type_ != "NORP":
             category = "other"  # counted things that are not people ("three observation posts")
             cats0 = _categories_in(_lower(levels[0]))

@@ -530,6 +530,9 @@ _SEQ_RE = re.compile(rf"(?<![\w\-])(?<!\w['’]){_CAP}(?:{_SEP}(?:{_CONNECTOR}{_
 _WORD_RE = re.compile(_CAP)
 _LEADING_THE = re.compile(r"^(?:The|THE)\s+")
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# A capitalised preposition that spaCy sometimes takes into a name at a sentence start ("Near Palmyra, ...").
+LEAD_PREP = re.compile(r"(?:Near|In|At|From|Outside|Inside|Around|Across|Along|Towards?|Into|Beyond|Behind|Within|"
+                       r"Throughout|Over|Under|On|Off)\s+(?=[A-Z])")
 _MAX_WORDS = 6
 
 
@@ -582,6 +585,9 @@ def _ner_spans(ctx: ArticleContext, labels: frozenset[str]) -> list[tuple[int, i
         lead = re.match(r"(?:[Tt]he)\s+", text[start:end])
         if lead:
             start += lead.end()
+        prep = LEAD_PREP.match(text, start, end)
+        if prep and prep.end() < end:
+            start = prep.end()  # "Near Palmyra" tagged as one name
         end = _strip_possessive(text, start, end)
         if end > start:
             out.append((start, end, ent.label_))
@@ -674,6 +680,109 @@ def _rank(cands: Sequence[City], focus2: Sequence[str]) -> City | None:
     return best
 
 
+# ---------------------------------------------------------------------------------------------- country parts
+
+
+@functools.lru_cache(maxsize=4)
+def _part_patterns(gaz: "Gazetteer") -> dict[str, re.Pattern[str]]:
+    """Regexes for directional parts, borders and territory of countries (lexicon: places.yaml)."""
+    lex = load_places_lexicon()
+    dirs = lex.get("directions") or {}
+    adj = {w: d for d, v in dirs.items() for w in v.get("adj", ())}
+    noun = {w: d for d, v in dirs.items() for w in v.get("noun", ())}
+    country = "(?P<country>" + alternation(n for ns in gaz.country_names.values() for n in ns) + ")"
+    demonym = "(?P<demonym>" + alternation(w for w in gaz.demonym_iso3 if w[:1].isupper()) + ")"
+    border = "(?P<border>" + "|".join(map(re.escape, sorted(lex.get("border_nouns") or (), key=len, reverse=True))) + ")"
+    territory = "(?:" + "|".join(map(re.escape, lex.get("territory_nouns") or ())) + ")"
+
+    def words(ws) -> str:
+        # case-insensitive first letter only ("Northern Syria" at a sentence start)
+        alts = sorted(ws, key=len, reverse=True)
+        return "(?:" + "|".join(f"[{w[0].upper()}{w[0].lower()}]{re.escape(w[1:])}" for w in alts) + ")"
+
+    _patterns_words = {"adj": adj, "noun": noun}
+    pats = {
+        "dir_before": re.compile(_LEFT + f"(?P<dir>{words(adj)})[ \u00a0]+(?:of[ \u00a0]+)?{country}" + _RIGHT),
+        "dir_after": re.compile(_LEFT + f"{country}['’]s?[ \u00a0]+(?:far[ \u00a0]+)?(?P<dir>{words(noun)})" + r"\b"),
+        "border_adj": re.compile(_LEFT + f"{demonym}[ \u00a0]+{border}" + r"\b"),
+        "border_poss": re.compile(_LEFT + f"{country}['’]s?[ \u00a0]+{border}" + r"\b"),
+        "border_with": re.compile(r"\b" + f"{border}[ \u00a0]+with[ \u00a0]+(?:the[ \u00a0]+)?{country}" + _RIGHT),
+        "territory": re.compile(_LEFT + f"{demonym}[ \u00a0]+{territory}" + r"\b"),
+    }
+    pats["_dirs"] = _patterns_words  # type: ignore[assignment]
+    return pats
+
+
+def _direction_slug(gaz: "Gazetteer", word: str, kind: str) -> str | None:
+    table = _part_patterns(gaz)["_dirs"][kind]  # type: ignore[index]
+    return table.get(word.lower())
+
+
+def _country_of_match(gaz: "Gazetteer", m: re.Match[str]) -> Country | None:
+    if m.groupdict().get("country"):
+        return gaz.country_by_name(m.group("country"))
+    if m.groupdict().get("demonym"):
+        iso3 = gaz.demonym_iso3.get(m.group("demonym")) or _demonym_iso3(gaz, m.group("demonym"))
+        return gaz.country_by_iso3(iso3) if iso3 else None
+    return None
+
+
+def country_part_region(country: Country, part: str) -> Region:
+    """The region place of a part of a country: a compass direction ("northwest") or "border"."""
+    if part == "border":
+        name = f"{country.name} border"
+    else:
+        name = f"{part.capitalize()} {country.name}"
+    return Region(f"rg_{country.iso3.lower()}_{part}", name, country.iso2, country.iso3, None, None, None, (name,))
+
+
+def _country_parts(text: str, gaz: "Gazetteer") -> list[tuple[int, int, str, object]]:
+    """(start, end, place_id, Region|Country) for "northern Syria", "Syria's northwest", "the Turkish border",
+    "Turkey's border", "the border with Turkey", "Syrian territory". A span that is itself a country name
+    ("South Sudan", "North Korea") is the country, left to the country step."""
+    pats = _part_patterns(gaz)
+    out = []
+    for key in ("dir_before", "dir_after", "border_adj", "border_poss", "border_with", "territory"):
+        for m in pats[key].finditer(text):
+            a, b = m.span()
+            if gaz.country_by_name(text[a:b]) is not None:
+                continue
+            country = _country_of_match(gaz, m)
+            if country is None:
+                continue
+            if key == "territory":
+                out.append((a, b, f"iso_{country.iso3}", country))
+                continue
+            if key.startswith("border"):
+                part = "border"
+            else:
+                part = _direction_slug(gaz, m.group("dir"), "adj" if key == "dir_before" else "noun")
+                if part is None:
+                    continue
+            region = country_part_region(country, part)
+            out.append((a, b, region.region_id, region))
+    return out
+
+
+_ANAPHORA_MAX_CHARS = 2000  # how far back a nominal reference ("the town") looks for its place
+
+
+def _anaphora_re() -> re.Pattern[str]:
+    nouns = sorted((load_places_lexicon().get("anaphora") or {}), key=len, reverse=True)
+    return re.compile(r"\b[Tt]he[ \u00a0]+(?P<noun>" + "|".join(map(re.escape, nouns)) + r")\b(?![ \u00a0]+of\b)"
+                      r"(?![ \u00a0]+[A-Z])")
+
+
+def _precision_of(obj: object) -> str | None:
+    if isinstance(obj, City):
+        return "city"
+    if isinstance(obj, Country):
+        return "country"
+    if isinstance(obj, Region):
+        return "admin1" if obj.admin1code else "region"
+    return None
+
+
 # ---------------------------------------------------------------------------------------------- extraction
 
 
@@ -726,6 +835,11 @@ def extract_places(
             elif m_before:
                 take(m_before.start(), b, region.region_id, region)
 
+    # 1b. parts of countries: "northern Syria", "Syria's northwest", "the Turkish border", "Syrian territory"
+    for a, b, pid, obj in _country_parts(text, gaz):
+        if free(a, b) and not _overlaps(a, b, persons):
+            take(a, b, pid, obj)
+
     # 2. countries
     for m in gaz.country_re.finditer(text):
         a, b = m.span()
@@ -737,8 +851,16 @@ def extract_places(
 
     # 3. cities (and bare region names) from capitalised sequences
     ner_place = [(s, e) for s, e, _ in _ner_spans(ctx, _PLACE_LABELS)]
+    # a word inside a longer person name ("Richard Tex Coe") is not a place, even when a village has that name;
+    # a one-word PERSON span may be spaCy's mistake for a town ("Raqqah"), so it is not excluded here
+    long_persons = [(s0, e0) for s0, e0 in persons if " " in text[s0:e0].strip()]
+
+    def free_of_persons(start: int, end: int) -> bool:
+        return free(start, end) and not any(s0 <= start and end <= e0 and (s0, e0) != (start, end)
+                                            for s0, e0 in long_persons)
+
     for seq in seqs:
-        _resolve_sequence(ctx, gaz, seq, focus2, focus3, ner_place, free, take)
+        _resolve_sequence(ctx, gaz, seq, focus2, focus3, ner_place, free_of_persons, take)
 
     # 4. unresolved place-like NER spans
     for s, e, _label in _ner_spans(ctx, _PLACE_LABELS):
@@ -754,12 +876,42 @@ def extract_places(
             sl = "x_" + short_hash("place", quote, length=10)
         take(s, e, f"unres_{sl}", None)
 
+    # 5. nominal references: "the town" -> the nearest earlier place of that precision (the noun is the quote)
+    wanted = load_places_lexicon().get("anaphora") or {}
+    named = sorted(found)
+    anaphoric: set[tuple[int, int]] = set()
+    for m in _anaphora_re().finditer(text):
+        a, b = m.span("noun")
+        if not free(a, b):
+            continue
+        accept = set(wanted.get(m.group("noun").lower(), ()))
+        prior = [(s0, pid) for s0, e0, pid in named if e0 <= a and a - s0 <= _ANAPHORA_MAX_CHARS
+                 and _precision_of(infos.get(pid)) in accept]
+        if prior:
+            take(a, b, prior[-1][1], infos[prior[-1][1]])
+            anaphoric.add((a, b))
+
+    # 6. sites and areas named by a common noun ("the library", "the front line", "the area") and the adverb
+    #    "there" -> the place they lie in: the nearest place of the same sentence, else the last one before
+    for a, head, b in _site_spans(ctx, load_places_lexicon()):
+        if not free(a, b):
+            a = head  # "ISIL targets": the actor is not part of the place phrase
+            if not free(a, b):
+                continue
+        pid = _site_referent(ctx, sorted(found), a, b, int(load_places_lexicon().get("site_max_sentences") or 3))
+        if pid is not None:
+            take(a, b, pid, infos[pid])
+            anaphoric.add((a, b))
+
     mentions = []
     aliases: dict[str, set[str]] = {}
     for s, e, pid in sorted(found):
         quote = text[s:e]
         mentions.append(PlaceMention(art, s, e, quote, pid, ctx.sentence_index_at(s)))
-        aliases.setdefault(pid, set()).add(re.sub(r"\s+", " ", quote))
+        if (s, e) not in anaphoric:  # "the town" is not a name of the town
+            aliases.setdefault(pid, set()).add(re.sub(r"\s+", " ", quote))
+        else:
+            aliases.setdefault(pid, set())
     places: dict[str, PlaceInfo] = {}
     for pid in sorted(aliases):
         obj = infos[pid]
@@ -774,6 +926,44 @@ def extract_places(
             first = min(al)
             places[pid] = PlaceInfo(pid, first, None, None, None, None, None, None, tuple(sorted(al)))
     return mentions, places
+
+
+def _site_spans(ctx: ArticleContext, lexicon: dict) -> list[tuple[int, int, int]]:
+    """(start, head start, end) of common-noun site phrases (the head noun with the adjectives and compounds
+    before it) and of the locative adverbs "there" and "here"."""
+    nouns = {n.lower() for n in lexicon.get("site_nouns") or ()}
+    doc = ctx.doc
+    out = []
+    for tok in doc:
+        if tok.lower_ in ("there", "here") and tok.tag_ == "RB" and tok.dep_ == "advmod":
+            out.append((tok.idx, tok.idx, tok.idx + len(tok.text)))
+            continue
+        if tok.pos_ != "NOUN" or not tok.text.isalpha() or tok.dep_ in ("compound", "amod", "nmod", "npadvmod"):
+            continue
+        j = tok.i
+        while j - 1 >= tok.sent.start:
+            prev = doc[j - 1]
+            if prev.dep_ in ("amod", "compound") and j - 1 < prev.head.i <= tok.i and prev.text[:1].isalpha():
+                j -= 1
+            else:
+                break
+        two = f"{doc[tok.i - 1].lower_} {tok.lower_}" if tok.i > j else None
+        if tok.lower_ in nouns or (two and two in nouns):
+            out.append((doc[j].idx, doc[tok.i - 1].idx if two and two in nouns else tok.idx, tok.idx + len(tok.text)))
+    return out
+
+
+def _site_referent(ctx: ArticleContext, named: Sequence[tuple[int, int, str]], a: int, b: int,
+                   max_sentences: int) -> str | None:
+    """The place a site phrase lies in: the nearest place mention of its sentence, else the last one of the
+    `max_sentences` sentences before it; None when there is none."""
+    si = ctx.sentence_index_at(a)
+    same = [(min(abs(s0 - b), abs(a - e0)), s0, pid) for s0, e0, pid in named
+            if ctx.sentence_index_at(s0) == si and (e0 <= a or s0 >= b)]
+    if same:
+        return min(same)[2]
+    before = [(s0, pid) for s0, e0, pid in named if e0 <= a and si - max_sentences <= ctx.sentence_index_at(s0) < si]
+    return before[-1][1] if before else None
 
 
 def _subspans(seq: _Seq) -> list[tuple[int, int]]:
@@ -796,15 +986,20 @@ def _resolve_sequence(ctx, gaz: Gazetteer, seq: _Seq, focus2, focus3, ner_place,
     """Resolve the longest acceptable windows of one capitalised sequence, recursively left and right."""
     text = ctx.text
     words = seq.words
+    # _accept depends only on the window: remember its verdicts, since the recursion below revisits the same
+    # windows (without this, a long run of capitalised words, "Idlib Idlib ... Idlib", is cubic)
+    verdicts: dict[tuple[int, int], object] = {}
 
     def solve(lo: int, hi: int) -> None:  # word indexes [lo, hi)
         n = hi - lo
         for size in range(min(n, _MAX_WORDS), 0, -1):
             for i in range(lo, hi - size + 1):
                 a, b = words[i][0], words[i + size - 1][1]
-                if not free(a, b):
+                if (a, b) not in verdicts:
+                    verdicts[(a, b)] = _accept(ctx, gaz, a, b, focus2, focus3, ner_place, multi_seq=len(words) > 1)
+                hit = verdicts[(a, b)]
+                if hit is None or not free(a, b):  # (free() scans the spans taken so far: only asked for hits)
                     continue
-                hit = _accept(ctx, gaz, a, b, focus2, focus3, ner_place, multi_seq=len(words) > 1)
                 if hit is not None:
                     take(a, b, hit[0], hit[1])
                     solve(lo, i)

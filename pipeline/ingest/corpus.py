@@ -31,13 +31,17 @@ markup -> `html`) when `parse_header_date` reads it; otherwise `infer_publicatio
 otherwise NULL with `unknown`. A given date that cannot be read is recorded in `notes` (`unparsable_date`).
 
 Limits: `max_bytes` applies to each input (a .txt/.html file, or one JSONL line), checked before reading;
-JSONL files of any size are streamed line by line. HTML nested deeper than 250 elements or with more than
+JSONL files of any size are streamed line by line. `max_chars` (DEFAULT_MAX_TEXT_CHARS, 200,000 characters,
+some 30,000 words: several times the longest news feature) applies to the normalised text: a longer text is
+quarantined as `oversized` at the `normalise` stage, because it is not a news article (a book, a dump, a
+generated file) and because the extraction's cost grows faster than linearly with an article's length
+(spaCy also refuses texts beyond `nlp.max_length`). HTML nested deeper than 250 elements or with more than
 100,000 elements is refused before parsing (`html_too_complex`).
 
 Quarantine reasons (stage): unsafe_path, unsupported_format, unreadable (discover); oversized, empty,
 unreadable (read); binary, undecodable (decode); invalid_json, not_an_article, no_article_text,
 html_too_complex, extraction_failed (parse); missing_text, wrong_type (validate); empty (normalise: nothing
-left after normalisation and header removal). `quarantine_id = "qua_" + short_hash(input_ref, stage, reason)`;
+left after normalisation and header removal), oversized (normalise: longer than `max_chars`). `quarantine_id = "qua_" + short_hash(input_ref, stage, reason)`;
 `input_sha256` is the SHA-256 of the input's bytes (the file, or the JSONL line without its line break)
 when they were read, else NULL.
 """
@@ -85,12 +89,14 @@ __all__ = [
     "ingest_corpus",
     "EXTENSIONS",
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_TEXT_CHARS",
 ]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DEFAULT_MAX_BYTES = 20_000_000
+DEFAULT_MAX_TEXT_CHARS = 200_000  # see the module docstring (Limits)
 EXTENSIONS: dict[str, str] = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".html": "html", ".htm": "html"}
 # Publication dates are inferred from at most this many characters: far more than any real article, and it
 # bounds the cost of the date scanner on pathological inputs (a 50 MB "article").
@@ -332,8 +338,9 @@ def iter_inputs(
 
 
 class _Ingest:
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, max_chars: int = DEFAULT_MAX_TEXT_CHARS) -> None:
         self.max_bytes = max_bytes
+        self.max_chars = max_chars
         self.result = IngestResult(articles=[], duplicates=[], quarantine=[], n_inputs=0)
         self._by_text: dict[str, tuple[str, str | None]] = {}  # text sha -> (article id, raw sha)
         self._by_source_id: dict[str, tuple[str, str]] = {}  # JSONL id -> (input ref, text sha)
@@ -382,6 +389,8 @@ class _Ingest:
         text = normalise_text(parsed.text)
         if not text:
             raise InputRejected("normalise", "empty", "no text left after normalisation (and header removal)")
+        if len(text) > self.max_chars:
+            raise InputRejected("normalise", "oversized", f"{len(text)} characters of text, more than the limit of {self.max_chars}")
         text_sha = sha256_hex(text)
 
         if parsed.source_id is not None:
@@ -486,12 +495,15 @@ def _infer_dates_from_corpus(result: IngestResult) -> None:
             result.notes.append(IngestNote(a.source_file, "date_from_corpus_year", f"year taken from the corpus reference date {reference.isoformat()}"))
 
 
-def ingest_corpus(articles_dir: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> IngestResult:
+def ingest_corpus(
+    articles_dir: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_TEXT_CHARS
+) -> IngestResult:
     """Read every input under `articles_dir` (see the module docstring) into articles, duplicates and
     quarantine rows. Files are read one at a time, JSONL files line by line; no input is read beyond
-    `max_bytes` (a larger .txt/.html file, or JSONL line, is quarantined as `oversized`). Never raises on bad
-    input; raises NotADirectoryError when the folder does not exist."""
-    state = _Ingest(max_bytes)
+    `max_bytes` (a larger .txt/.html file, or JSONL line, is quarantined as `oversized`), and no text longer
+    than `max_chars` after normalisation becomes an article (`oversized` too). Never raises on bad input;
+    raises NotADirectoryError when the folder does not exist."""
+    state = _Ingest(max_bytes, max_chars)
     for item in iter_inputs(articles_dir, max_bytes=max_bytes, ignored=state.result.ignored):
         state.add(item)
     result = state.result

@@ -3,6 +3,18 @@
 Both are written to a temporary place beside their target and swapped in with an atomic rename, so a reader
 never sees half a table and a run killed midway leaves the previous publication intact. A lock file keeps two
 writers (two runs, or a run and a release) from interleaving.
+
+Order of a publish, under the lock (tests/test_faults.py kills a run at each step):
+1. leftovers of writers that were killed (staging generations, DuckDB temp files, symlink temps) are removed;
+2. every table is written as Parquet into a new generation folder `.parquet-<id>/`;
+3. the DuckDB file is built from those Parquet files as `.newsledger.duckdb.tmp-<pid>` (nothing published yet);
+4. the two renames, one right after the other: the DuckDB temp file over `newsledger.duckdb`, then the
+   `parquet` symlink over to the new generation. Only a kill between these two system calls (microseconds
+   apart) would leave new DuckDB beside old Parquet, until the next publish;
+5. generations older than the previous one are removed (the previous one is kept until the next publish,
+   for readers that resolved `parquet/` before the flip).
+Readers holding the old DuckDB file or an old Parquet file open keep reading the old data (the files are
+renamed over or unlinked, never rewritten in place).
 """
 
 from __future__ import annotations
@@ -102,14 +114,12 @@ def write_parquet(name: str, df: pd.DataFrame, path: Path, extra_metadata: dict[
     os.replace(tmp, path)
 
 
-def load_duckdb(parquet_dir: Path, db_path: Path, tables: list[str], views_sql: list[str]) -> None:
-    """A fresh DuckDB file with the tables (typed, keyed, commented) loaded from the Parquet files, swapped in at once."""
+def build_duckdb(parquet_dir: Path, out_path: Path, tables: list[str], views_sql: list[str]) -> None:
+    """Write a fresh DuckDB file at `out_path` (which must not exist) with the tables (typed, keyed, commented)
+    loaded from the Parquet files in `parquet_dir`, and the views; fsync'ed, not renamed anywhere."""
     import duckdb
 
-    tmp = db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
+    con = duckdb.connect(str(out_path))
     try:
         con.execute("BEGIN")
         for name in tables:
@@ -125,10 +135,47 @@ def load_duckdb(parquet_dir: Path, db_path: Path, tables: list[str], views_sql: 
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    with open(tmp, "rb") as fh:
+    with open(out_path, "rb") as fh:
         os.fsync(fh.fileno())
+
+
+def _duckdb_tmp(db_path: Path) -> Path:
+    return db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
+
+
+def load_duckdb(parquet_dir: Path, db_path: Path, tables: list[str], views_sql: list[str]) -> None:
+    """A fresh DuckDB file with the tables (typed, keyed, commented) loaded from the Parquet files, swapped in at once."""
+    tmp = _duckdb_tmp(db_path)
+    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    build_duckdb(parquet_dir, tmp, tables, views_sql)
     os.replace(tmp, db_path)
     _fsync_dir(db_path.parent)
+
+
+def _current_generation(warehouse: Path) -> str | None:
+    link = warehouse / PARQUET_DIR
+    return os.readlink(link) if link.is_symlink() else None
+
+
+def remove_leftovers(warehouse: Path, keep: set[str] = frozenset()) -> list[str]:
+    """Remove what writers that were killed left in `warehouse` (call it holding the writer lock): Parquet
+    generation folders other than the current one and those in `keep`, DuckDB temp files and their WALs,
+    temporary symlinks. Nothing else is touched. Returns the names removed."""
+    current = _current_generation(warehouse)
+    removed = []
+    for entry in os.scandir(warehouse):
+        name = entry.name
+        if name.startswith(".parquet-") and entry.is_dir(follow_symlinks=False):
+            if name == current or name in keep:
+                continue
+            shutil.rmtree(entry.path, ignore_errors=True)
+        elif name.startswith((f".{DUCKDB_NAME}.tmp-", ".parquet.link-")) and not entry.is_dir(follow_symlinks=False):
+            os.unlink(entry.path)
+        else:
+            continue
+        removed.append(name)
+    return sorted(removed)
 
 
 def publish(
@@ -141,12 +188,14 @@ def publish(
     """Write every table as Parquet, then load DuckDB once from them; all or nothing from a reader's view.
 
     The Parquet files go into a new generation folder `.parquet-<id>/`; `parquet` is a symlink to the current
-    generation and is flipped to the new one with a single atomic rename, after which older generations are
-    removed. The DuckDB file is built beside its target and renamed over it.
+    generation. The DuckDB file is built beside its target from the new generation; then the DuckDB file is
+    renamed over its target and the symlink flipped (see the module docstring for the order and why).
     """
     warehouse = Path(warehouse)
     names = [n for n in TABLE_ORDER if n in frames]
     with writer_lock(warehouse, lock_timeout_s):
+        remove_leftovers(warehouse)
+        previous = _current_generation(warehouse)
         generation = f".parquet-{time.time_ns():x}-{os.getpid()}"
         staging = warehouse / generation
         staging.mkdir(parents=True)
@@ -155,20 +204,20 @@ def publish(
         (staging / "_metadata.json").write_text(json.dumps(kv_metadata, indent=2, sort_keys=True) + "\n")
         _fsync_dir(staging)
 
+        db_path = warehouse / DUCKDB_NAME
+        db_tmp = _duckdb_tmp(db_path)
+        build_duckdb(staging, db_tmp, names, views_sql or [])
+
         final = warehouse / PARQUET_DIR
-        if final.exists() and not final.is_symlink():  # a plain folder left by an older layout
-            shutil.rmtree(final)
+        if final.exists() and not final.is_symlink():  # a plain folder left by an older layout: kept aside
+            os.replace(final, warehouse / f".parquet-legacy-{time.time_ns():x}")
         link_tmp = warehouse / f".parquet.link-{os.getpid()}"
-        link_tmp.unlink(missing_ok=True)
         os.symlink(generation, link_tmp)
+        # the commit: two renames, back to back
+        os.replace(db_tmp, db_path)
         os.replace(link_tmp, final)
         _fsync_dir(warehouse)
-        for old in warehouse.glob(".parquet-*"):
-            if old.name != generation and old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
-
-        db_path = warehouse / DUCKDB_NAME
-        load_duckdb(final, db_path, names, views_sql or [])
+        remove_leftovers(warehouse, keep={previous} if previous else set())
         return Published(
             parquet_dir=final,
             duckdb_path=db_path,

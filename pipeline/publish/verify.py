@@ -1,0 +1,158 @@
+"""`python -m pipeline verify warehouse/releases/<version>`: is a release intact and what it says it is?
+
+Checks, each reported as a readable problem when it fails:
+
+- every file listed in `SHA256SUMS` exists and has that SHA-256, and no file is missing from the list;
+- every data file in `manifest.json` (Parquet, CSV, DuckDB) has the recorded bytes and SHA-256;
+- every `datapackage.json` resource has the recorded bytes and hash;
+- each table's row count is the recorded one, in the Parquet file (via pyarrow), the CSV file and DuckDB;
+- each Parquet file's schema (column names, types, nullability) is the one recorded in the manifest, and its
+  schema hash (key-value metadata) matches the hash recomputed from the recorded columns; its dataset version is
+  the release's.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+from schemas.metadata import ColumnMeta, arrow_type, sql_ident
+
+
+def _sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _layout_hash(columns: list[list]) -> str:
+    """The same hash as `schemas.metadata.schema_hash`, from the columns recorded in the manifest."""
+    return hashlib.sha256(json.dumps([(n, t, bool(r)) for n, t, r in columns]).encode()).hexdigest()[:16]
+
+
+def verify_release(folder: Path) -> list[str]:
+    """Every problem found in the release folder (an empty list when it is intact)."""
+    folder = Path(folder)
+    problems: list[str] = []
+    if not folder.is_dir():
+        return [f"{folder} is not a folder"]
+
+    sums_path = folder / "SHA256SUMS"
+    listed: set[str] = set()
+    if not sums_path.is_file():
+        problems.append("SHA256SUMS is missing")
+    else:
+        for n, line in enumerate(sums_path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            digest, _, rel = line.partition("  ")
+            if not rel:
+                problems.append(f"SHA256SUMS line {n} is malformed: {line[:80]!r}")
+                continue
+            listed.add(rel)
+            p = folder / rel
+            if not p.is_file():
+                problems.append(f"{rel}: listed in SHA256SUMS but missing")
+            elif _sha(p) != digest:
+                problems.append(f"{rel}: SHA-256 differs from SHA256SUMS (file changed or corrupted)")
+        for p in sorted(folder.rglob("*")):
+            rel = p.relative_to(folder).as_posix()
+            if p.is_file() and rel != "SHA256SUMS" and rel not in listed:
+                problems.append(f"{rel}: not listed in SHA256SUMS (file added after the release was made)")
+
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        problems.append(f"manifest.json cannot be read: {exc}")
+        return problems
+
+    def check_entry(entry: dict, what: str) -> bool:
+        p = folder / entry["path"]
+        if not p.is_file():
+            problems.append(f"{entry['path']}: missing ({what})")
+            return False
+        if p.stat().st_size != entry["bytes"]:
+            problems.append(f"{entry['path']}: {p.stat().st_size} bytes, manifest says {entry['bytes']}")
+        if _sha(p) != entry["sha256"]:
+            problems.append(f"{entry['path']}: SHA-256 differs from manifest.json")
+        return True
+
+    version = manifest.get("version")
+    if version and folder.name != version:
+        problems.append(f"folder name {folder.name!r} differs from the manifest's version {version!r}")
+
+    import pyarrow.parquet as pq
+
+    for name, t in manifest.get("tables", {}).items():
+        rows = t["rows"]
+        pq_entry, csv_entry = t["files"]["parquet"], t["files"]["csv"]
+        if check_entry(pq_entry, f"Parquet file of {name}"):
+            try:
+                pf = pq.ParquetFile(folder / pq_entry["path"])
+                schema = pf.schema_arrow
+                if pf.metadata.num_rows != rows:
+                    problems.append(f"{name}: Parquet has {pf.metadata.num_rows} rows, manifest says {rows}")
+                expected = [(c, arrow_type(ColumnMeta(c, ty, "")), bool(req)) for c, ty, req in t["columns"]]
+                actual = [(f.name, f.type, not f.nullable) for f in schema]
+                if actual != expected:
+                    problems.append(f"{name}: Parquet schema {[(n, str(ty), r) for n, ty, r in actual]} differs from the manifest's "
+                                    f"{[(n, str(ty), r) for n, ty, r in expected]}")
+                kv = {k.decode(): v.decode() for k, v in (schema.metadata or {}).items() if not k.startswith(b"ARROW:")}
+                recomputed = _layout_hash(t["columns"])
+                if recomputed != t["schema_hash"]:
+                    problems.append(f"{name}: manifest schema hash {t['schema_hash']} does not match its recorded columns ({recomputed})")
+                if kv.get("newsledger.schema_hash") != t["schema_hash"]:
+                    problems.append(f"{name}: Parquet schema hash {kv.get('newsledger.schema_hash')} differs from the manifest's {t['schema_hash']}")
+                if version and kv.get("newsledger.dataset_version") != version:
+                    problems.append(f"{name}: Parquet says dataset version {kv.get('newsledger.dataset_version')!r}, release is {version!r}")
+                pq.read_table(folder / pq_entry["path"])  # decodes every page
+            except Exception as exc:  # noqa: BLE001 - a corrupt file is a finding, not a crash
+                problems.append(f"{name}: Parquet file cannot be read: {type(exc).__name__}: {exc}")
+        if check_entry(csv_entry, f"CSV file of {name}"):
+            try:
+                with open(folder / csv_entry["path"], newline="", encoding="utf-8") as fh:
+                    n = sum(1 for _ in csv.reader(fh)) - 1
+                if n != rows:
+                    problems.append(f"{name}: CSV has {n} rows, manifest says {rows}")
+            except (OSError, UnicodeDecodeError, csv.Error) as exc:
+                problems.append(f"{name}: CSV file cannot be read: {exc}")
+
+    db = manifest.get("duckdb")
+    if db and check_entry(db, "DuckDB file"):
+        try:
+            import duckdb
+
+            con = duckdb.connect(str(folder / db["path"]), read_only=True)
+            try:
+                for name, t in manifest.get("tables", {}).items():
+                    n = con.execute(f"SELECT count(*) FROM {sql_ident(name)}").fetchone()[0]  # names come from a file
+                    if n != t["rows"]:
+                        problems.append(f"{name}: DuckDB has {n} rows, manifest says {t['rows']}")
+                got = dict(con.execute("SELECT key, value FROM dataset_release").fetchall())
+                if version and got.get("dataset_version") != version:
+                    problems.append(f"DuckDB dataset_release says version {got.get('dataset_version')!r}, release is {version!r}")
+            finally:
+                con.close()
+        except Exception as exc:  # noqa: BLE001
+            problems.append(f"DuckDB file cannot be read: {type(exc).__name__}: {exc}")
+
+    try:
+        package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        for r in package.get("resources", []):
+            p = folder / r["path"]
+            if not p.is_file():
+                problems.append(f"datapackage resource {r['name']}: {r['path']} missing")
+                continue
+            if r.get("bytes") is not None and p.stat().st_size != r["bytes"]:
+                problems.append(f"datapackage resource {r['name']}: {r['path']} has {p.stat().st_size} bytes, datapackage says {r['bytes']}")
+            if r.get("hash") and r["hash"].removeprefix("sha256:") != _sha(p):
+                problems.append(f"datapackage resource {r['name']}: {r['path']} hash differs from datapackage.json")
+        if version and package.get("version") != version:
+            problems.append(f"datapackage.json says version {package.get('version')!r}, release is {version!r}")
+    except (OSError, ValueError, KeyError) as exc:
+        problems.append(f"datapackage.json cannot be read: {exc}")
+    return problems

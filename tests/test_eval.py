@@ -1,0 +1,187 @@
+"""The evaluation harness: the scorer's arithmetic on hand-made cases, the adapters on the public benchmark files
+(../shared/benchmarks, skipped with a reason when that folder is absent), the `eval` command, and floors that
+hold the benchmark scores from slipping."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.eval.adapters import adapter_for, benchmark_files, cameo_spans, idetect, petrarch, petrarch_unittest, re3d
+from pipeline.eval.cli import format_table
+from pipeline.eval.metrics import PRF, Agreement, overlaps
+from pipeline.eval.report import make_report, target
+from pipeline.extract.types import ActorInfo, Article, ArticleExtraction, Event
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT.parent / "shared" / "benchmarks"
+needs_bench = pytest.mark.skipif(
+    not (BENCH / "README.md").is_file(),
+    reason=f"public benchmarks not found at {BENCH} (they live beside the project, in shared/benchmarks)",
+)
+
+
+# ------------------------------------------------------------------------------------------------ arithmetic
+
+
+def test_prf_counts_gold_and_predictions_separately():
+    p = PRF()
+    for found in (True, True, False, True):
+        p.add_gold(found, "g")
+    for ok in (True, False, False, True, True):
+        p.add_predicted(ok, "p")
+    assert (p.gold, p.gold_found, p.predicted, p.predicted_correct) == (4, 3, 5, 3)
+    assert p.recall == pytest.approx(0.75) and p.precision == pytest.approx(0.6)
+    assert p.f1 == pytest.approx(2 * 0.6 * 0.75 / 1.35)
+    assert p.misses == ["g"] and p.false_positives == ["p", "p"]
+
+
+def test_empty_counts_are_not_perfect_scores():
+    p = PRF()
+    assert p.recall is None and p.precision is None and p.f1 is None
+    assert Agreement().rate is None
+    assert target("x", None, 0.5)["met"] is False
+
+
+def test_agreement_and_targets():
+    a = Agreement()
+    for ok in (True, False, True, True):
+        a.add(ok, "why")
+    assert a.rate == 0.75 and a.disagreements == ["why"]
+    assert target("t", 0.8496, 0.85)["met"] is False  # no rounding up into a target
+    assert target("t", 0.85, 0.85)["met"] is True
+
+
+def test_overlap_is_half_open():
+    assert overlaps(0, 5, 4, 9) and not overlaps(0, 5, 5, 9) and overlaps(3, 4, 0, 10)
+
+
+def test_report_round_trips_through_json_and_prints():
+    rep = make_report("demo", "f.jsonl", 2, 0, "how", {"figures": PRF(gold=2, gold_found=1)},
+                      {"figures.category_agreement": Agreement(1, 2)}, [target("recall", 0.5, 0.9)])
+    back = json.loads(json.dumps(rep))
+    assert back["tables"]["figures"]["recall"] == 0.5
+    table = format_table([back])
+    assert "demo" in table and "MISS" in table and "0.500" in table
+
+
+def _extraction(actors: dict[str, ActorInfo], events: list[Event]) -> ArticleExtraction:
+    art = Article("art_x", "x", "0", None, None, None, None, "unknown", "en", "f", "jsonl", 1)
+    return ArticleExtraction(article=art, actors=actors, events=events)
+
+
+def _event(a1: str | None, a2: str | None, root: str | None) -> Event:
+    return Event("evt", "art_x", "ASSAULT", None, (), a1, a2, (), None, None, None, "unknown", root, None, 0.5,
+                 "evt", 0, 1, "x", "x")
+
+
+def test_petrarch_codes_from_actor_countries_and_types():
+    actors = {
+        "usa_gov": ActorInfo("usa_gov", "Government of United States", "government", "USA"),
+        "act_un": ActorInfo("act_un", "United Nations", "igo"),
+        "disc_x": ActorInfo("disc_x", "Some rebels", "rebel_group"),
+    }
+    ex = _extraction(actors, [_event("usa_gov", "act_un", "19"), _event("disc_x", None, "19"), _event("usa_gov", None, None)])
+    got = [t for t, _ in petrarch.predicted_triples(ex)]
+    assert got == [petrarch.Triple("USA", "IGO", "19"), petrarch.Triple("---", "---", "19")]  # no root: not scored
+    assert petrarch.gold_code("GUYJUD") == "GUY" and petrarch.gold_code("---REB") == "---" and petrarch.gold_code("") == "---"
+
+
+def test_adapter_lookup_by_file_name(tmp_path):
+    assert adapter_for(Path("/x/figures/idetect_excerpts_dev.jsonl")) is idetect
+    assert adapter_for(Path("events/petrarch_unittest.jsonl")) is petrarch_unittest
+    assert adapter_for(tmp_path / "other.jsonl") is None
+    assert benchmark_files(tmp_path) == []
+
+
+def test_malformed_benchmark_line_is_reported_with_its_line_number(tmp_path):
+    f = tmp_path / "idetect_excerpts_dev.jsonl"
+    f.write_text('{"id": "a", "text": "t", "gold_figure": {"quantity": 5, "term": "Displaced", "unit": "People"}}\n{"id": 2}\n')
+    with pytest.raises(ValueError, match=":2:"):
+        idetect.load(f)
+
+
+def test_eval_command_on_a_small_hand_made_benchmark(tmp_path):
+    from pipeline.__main__ import main
+
+    d = tmp_path / "figures"
+    d.mkdir()
+    lines = [
+        {"id": "a", "text": "More than 2,000 people fled Saraqib in Syria's Idlib province on Sunday, the UN said.",
+         "gold_figure": {"quantity": 2000, "term": "Displaced", "unit": "People", "location": "Saraqib", "country_iso3": "SYR"}},
+        {"id": "b", "text": "The storm destroyed 300 houses in the province.",
+         "gold_figure": {"quantity": 300, "term": "Destroyed Housing", "unit": "Households", "location": None, "country_iso3": None}},
+    ]
+    (d / "idetect_excerpts_dev.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    out = tmp_path / "report.json"
+    assert main(["eval", "--no-gold", "--benchmark", str(tmp_path), "--report", str(out)]) == 0
+    rep = json.loads(out.read_text())["reports"][0]
+    assert rep["benchmark"] == "idetect_figures" and rep["items"] == 2
+    assert rep["tables"]["figures"]["gold_found"] == 2
+    assert rep["metrics"]["figures.category_agreement"]["agree"] == 2
+    assert rep["tables"]["places"]["gold_found"] == 1
+    assert main(["eval", "--no-gold", "--benchmark", str(tmp_path / "nothing.jsonl"), "--report", str(out)]) == 2
+
+
+# ------------------------------------------------------------------------------------------------ benchmarks
+
+
+@needs_bench
+@pytest.mark.parametrize("mod, n", [(idetect, 135), (re3d, 50), (petrarch, 78), (petrarch_unittest, 284), (cameo_spans, 1349)])
+def test_adapters_parse_the_benchmark_files(mod, n):
+    items = mod.load(BENCH / mod.FILE)
+    assert len(items) == n
+    assert sum(bool(x.text.strip()) for x in items) >= n - 1  # the PETRARCH file holds one empty sentence
+
+
+@needs_bench
+def test_re3d_spans_are_offsets_into_the_text():
+    docs = re3d.load(BENCH / re3d.FILE)
+    ents = [(d, e) for d in docs for e in d.entities if e.type in ("Location", "Organisation", "Person")]
+    exact = sum(d.text[e.start:e.end] == e.value for d, e in ents)
+    assert exact / len(ents) > 0.99
+
+
+# Lower bounds, a little below the scores measured when they were set (2026-11-21: idetect recall 0.985,
+# category 0.850, unit 0.962; re3d actors recall 0.493 precision 0.892, places recall 0.624 precision 0.792;
+# petrarch2 GSR root_any 0.325, dyad recall 0.062). Raise them as extraction improves; never lower them to pass.
+FLOORS = {
+    "idetect_recall": 0.95,
+    "idetect_category": 0.86,
+    "idetect_unit": 0.93,
+    "re3d_actors_recall": 0.80,
+    "re3d_actors_precision": 0.85,
+    "re3d_places_recall": 0.84,
+    "re3d_places_precision": 0.77,
+    "petrarch_root_any": 0.45,
+}
+
+
+@needs_bench
+@pytest.mark.slow
+def test_idetect_floors():
+    rep = idetect.evaluate(BENCH / idetect.FILE)
+    assert rep["failed"] == 0
+    assert rep["tables"]["figures"]["recall"] >= FLOORS["idetect_recall"], rep["tables"]["figures"]["misses"]
+    assert rep["metrics"]["figures.category_agreement"]["rate"] >= FLOORS["idetect_category"]
+    assert rep["metrics"]["figures.unit_agreement"]["rate"] >= FLOORS["idetect_unit"]
+
+
+@needs_bench
+@pytest.mark.slow
+def test_re3d_floors():
+    rep = re3d.evaluate(BENCH / re3d.FILE)
+    a, p = rep["tables"]["actors"], rep["tables"]["places"]
+    assert rep["failed"] == 0
+    assert a["recall"] >= FLOORS["re3d_actors_recall"] and a["precision"] >= FLOORS["re3d_actors_precision"]
+    assert p["recall"] >= FLOORS["re3d_places_recall"] and p["precision"] >= FLOORS["re3d_places_precision"]
+
+
+@needs_bench
+@pytest.mark.slow
+def test_petrarch_floors():
+    rep = petrarch.evaluate(BENCH / petrarch.FILE)
+    assert rep["failed"] == 0
+    assert rep["metrics"]["events.root_any"]["rate"] >= FLOORS["petrarch_root_any"]

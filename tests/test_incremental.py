@@ -1,0 +1,125 @@
+"""Incremental runs: per-article extraction results are cached, and a run after adding articles publishes exactly
+what a full rebuild publishes (byte-identical Parquet), while extracting only the new articles."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline.extract import extract_batch, extract_corpus
+from pipeline.extract.cache import ExtractionCache, article_key, extractor_version
+from pipeline.extract.nlp import load_nlp, pipeline_signature
+from pipeline.ingest.corpus import ingest_corpus
+from pipeline.publish.tables import extraction_frames
+from tests.conftest import SAMPLE, run_cli
+
+# Realistic news items of our own (not from any gold set), as a JSON Lines feed.
+FEED = [
+    {"id": "w1", "published_at": "2020-02-10", "text": "At least 12 civilians were killed on Sunday when air strikes hit a market in "
+     "Saraqeb, in Syria's Idlib province, the Syrian Observatory for Human Rights said. Rescue workers said the "
+     "toll could rise."},
+    {"id": "w2", "published_at": "2020-02-11", "text": "More than 140,000 people have fled their homes in northwest Syria since "
+     "the start of February, the United Nations said on Tuesday. Most of them moved towards the Turkish border."},
+    {"id": "w3", "published_at": "2020-02-12", "text": "Turkish troops shelled Syrian government positions near Saraqeb on "
+     "Wednesday after two Turkish soldiers were killed, Turkey's defence ministry said."},
+]
+NEW = {"id": "w4", "published_at": "2020-02-13", "text": "Police arrested 35 protesters in Ankara on Thursday, the interior "
+       "ministry said, after a march against the military operation in Syria was banned."}
+
+
+def _write_corpus(folder: Path, feed: list[dict]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for p in SAMPLE.glob("*.txt"):
+        shutil.copy(p, folder / p.name)
+    (folder / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in feed), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> list:
+    folder = _write_corpus(tmp_path_factory.mktemp("incr_lib"), FEED + [NEW])
+    return ingest_corpus(folder).articles
+
+
+def _tables(result) -> dict[str, pd.DataFrame]:
+    return extraction_frames(result.extractions)
+
+
+def test_cached_results_equal_a_full_extraction(tmp_path, nlp, corpus):
+    full = _tables(extract_corpus(corpus, nlp=nlp))
+    cache = ExtractionCache(tmp_path / "cache", extractor_version(pipeline_signature()))
+    first = extract_corpus(corpus[:3], nlp=nlp, cache=cache)
+    assert first.cached == 0 and len(first.extractions) == 3
+    second = extract_corpus(corpus, nlp=nlp, cache=cache)
+    assert second.cached == 3, "the three articles seen before must come from the cache"
+    assert len(second.extractions) == len(corpus)
+    again = _tables(second)
+    for name, df in full.items():
+        pd.testing.assert_frame_equal(again[name], df, check_exact=True, obj=name)
+    # a run with nothing new extracts nothing
+    third = extract_batch(corpus, nlp=nlp, cache=cache)
+    assert third.cached == len(corpus)
+
+
+def test_changed_article_record_is_extracted_again(tmp_path, nlp, corpus):
+    """Same text, a different publication date (a corpus-inferred date can change when articles arrive): the
+    cached result must not be reused, as relative dates resolve against the publication date."""
+    cache = ExtractionCache(tmp_path / "cache", "v")
+    art = next(a for a in corpus if a.published_at is not None)
+    moved = dataclasses.replace(art, published_at=art.published_at + dt.timedelta(days=400))
+    assert article_key(art) != article_key(moved)
+    extract_batch([art], nlp=nlp, cache=cache)
+    again = extract_batch([moved], nlp=nlp, cache=cache)
+    assert again.cached == 0
+    assert again.extractions[0].article.published_at == moved.published_at
+
+
+def test_cache_version_follows_the_extraction_code_and_model():
+    v = extractor_version(pipeline_signature())
+    assert v == extractor_version(pipeline_signature())
+    assert v != extractor_version(pipeline_signature() + ("ner",))
+
+
+def test_damaged_shard_is_ignored(tmp_path, nlp, corpus):
+    cache = ExtractionCache(tmp_path / "cache", "v")
+    extract_batch(corpus[:1], nlp=nlp, cache=cache)
+    shard = cache.shards()[0]
+    shard.write_bytes(b"not a pickle")
+    again = extract_batch(corpus[:1], nlp=nlp, cache=cache)
+    assert again.cached == 0 and len(again.extractions) == 1
+
+
+@pytest.mark.slow
+def test_incremental_run_publishes_what_a_full_rebuild_publishes(tmp_path):
+    articles = _write_corpus(tmp_path / "articles", FEED)
+    inc_wh, inc_state = tmp_path / "incremental", tmp_path / "state_inc"
+    run_cli(articles, inc_wh, inc_state)
+    shards_before = set((inc_wh / ".cache" / "extraction").rglob("*.pkl"))
+    assert shards_before, "the first run must fill the extraction cache"
+
+    with (articles / "feed.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(NEW) + "\n")
+    run_cli(articles, inc_wh, inc_state)
+    new_shards = set((inc_wh / ".cache" / "extraction").rglob("*.pkl")) - shards_before
+    import pickle
+
+    extracted = [k for s in new_shards for k in pickle.loads(s.read_bytes())]
+    assert len(extracted) == 1, f"only the new article may be extracted, got {len(extracted)}"
+
+    full_wh = tmp_path / "full"
+    run_cli(articles, full_wh, tmp_path / "state_full")
+    inc_files = sorted(p.name for p in (inc_wh / "parquet").glob("*.parquet"))
+    assert inc_files == sorted(p.name for p in (full_wh / "parquet").glob("*.parquet"))
+    for name in inc_files:
+        assert (inc_wh / "parquet" / name).read_bytes() == (full_wh / "parquet" / name).read_bytes(), name
