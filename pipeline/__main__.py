@@ -8,7 +8,6 @@ result shows up in the UI too.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -24,29 +23,16 @@ def _run(args: argparse.Namespace) -> int:
     warehouse.mkdir(parents=True, exist_ok=True)
     ensure_dagster_home()
 
-    import dagster as dg
-
     from pipeline.defs import newsledger_job
 
     run_config = {
         "resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse)}}},
         "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "WARNING"}}},
     }
-    from pipeline.defs.publish import free_slots_of_dead_runs, instance_run_lock, process_tags
+    from pipeline.launch import launched
 
-    state = Path(os.environ["NEWSLEDGER_STATE_DIR"])
-    with instance_run_lock(state, f"another newsledger run is using the Dagster instance in {state}; waiting for it to finish"):
-        instance = dg.DagsterInstance.get()
-        for dead in free_slots_of_dead_runs(instance):  # runs killed earlier must not hold the writer pool forever
-            print(f"note: run {dead} was killed before it finished; marked failed and its writer slot freed", file=sys.stderr)
-        with dg.execute_job(
-            dg.reconstructable(newsledger_job),
-            instance=instance,
-            run_config=run_config,
-            tags={"newsledger/trigger": "cli", **process_tags()},
-            raise_on_error=False,
-        ) as result:
-            return _summarise(result, warehouse)
+    with launched(newsledger_job, run_config, "cli") as result:
+        return _summarise(result, warehouse)
 
 
 def _summarise(result, warehouse: Path) -> int:

@@ -8,7 +8,6 @@ release assets, on what is currently published in the warehouse. `verify` checks
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -46,23 +45,10 @@ def _release(args: argparse.Namespace) -> int:
         "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "WARNING"}}},
     }
     selection = [dg.AssetKey("release_snapshot"), dg.AssetKey("release")] if args.from_warehouse else None
-    # as `run`: one CLI run at a time per Dagster instance, and runs killed earlier release the writer pool
-    from pipeline.defs.publish import free_slots_of_dead_runs, instance_run_lock, process_tags
+    from pipeline.launch import launched
 
-    state = Path(os.environ["NEWSLEDGER_STATE_DIR"])
-    with instance_run_lock(state, f"another newsledger run is using the Dagster instance in {state}; waiting for it to finish"):
-        instance = dg.DagsterInstance.get()
-        for dead in free_slots_of_dead_runs(instance):
-            print(f"note: run {dead} was killed before it finished; marked failed and its writer slot freed", file=sys.stderr)
-        with dg.execute_job(
-            dg.reconstructable(newsledger_release_job),
-            instance=instance,
-            run_config=run_config,
-            tags={"newsledger/trigger": "cli-release", **process_tags()},
-            raise_on_error=False,
-            asset_selection=selection,
-        ) as result:
-            return _summarise(result)
+    with launched(newsledger_release_job, run_config, "cli-release", asset_selection=selection) as result:
+        return _summarise(result)
 
 
 def _summarise(result) -> int:

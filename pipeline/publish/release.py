@@ -51,6 +51,7 @@ import pyarrow.parquet as pq
 
 from pipeline import __version__
 from pipeline.paths import PROJECT_ROOT
+from pipeline.publish.writer import _fsync_dir
 from schemas.metadata import TABLE_ORDER, frictionless_schema, load_metadata, schema_hash, table_meta
 
 RELEASES_DIR = "releases"
@@ -441,14 +442,6 @@ def finalize_release(
         raise ReleaseError(f"release {staged.version} already exists at {staged.final}; releases are never overwritten") from exc
     _fsync_dir(releases)
     return staged.final
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _fsync_tree(folder: Path) -> None:

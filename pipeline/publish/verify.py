@@ -18,15 +18,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from pipeline.publish.writer import sha256_file as _sha
 from schemas.metadata import ColumnMeta, arrow_type, sql_ident
-
-
-def _sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _layout_hash(columns: list[list]) -> str:

@@ -1,0 +1,33 @@
+"""Launching a Dagster job from the command line on the project's instance: the one way `run` and `release` start
+a run, so that both hold the instance lock and free what killed runs left behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def launched(job_factory, run_config: dict, trigger: str, **execute_kwargs):
+    """Execute the job built by `job_factory` (a module-level function, so the run can reconstruct it) on the
+    Dagster instance, one CLI run at a time per instance; yields the execution result."""
+    import dagster as dg
+
+    from pipeline.defs.publish import free_slots_of_dead_runs, instance_run_lock, process_tags
+
+    state = Path(os.environ["NEWSLEDGER_STATE_DIR"])
+    with instance_run_lock(state, f"another newsledger run is using the Dagster instance in {state}; waiting for it to finish"):
+        instance = dg.DagsterInstance.get()
+        for dead in free_slots_of_dead_runs(instance):  # runs killed earlier must not hold the writer pool forever
+            print(f"note: run {dead} was killed before it finished; marked failed and its writer slot freed", file=sys.stderr)
+        with dg.execute_job(
+            dg.reconstructable(job_factory),
+            instance=instance,
+            run_config=run_config,
+            tags={"newsledger/trigger": trigger, **process_tags()},
+            raise_on_error=False,
+            **execute_kwargs,
+        ) as result:
+            yield result
