@@ -11,7 +11,6 @@ targets): this project extracts no plain statements (class 0), so those sentence
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from pipeline.eval.metrics import PRF, Agreement
 from pipeline.eval.report import make_report
 from pipeline.eval.runner import TextItem, extract_items, limit_items
 from pipeline.extract.events import crosswalk_row
+from pipeline.eval.adapters.jsonl import read_records
 
 FILE = "events/cameo_actor_spans_dev.jsonl"
 NAME = "cameo_penta_events"
@@ -32,16 +32,7 @@ class Sentence:
 
 
 def load(path: Path) -> list[Sentence]:
-    out = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-            out.append(Sentence(str(d["id"]), d["text"], int(d["penta_class"])))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"{path}:{n}: not a CAMEO sentence ({exc})") from exc
-    return out
+    return read_records(path, lambda d: Sentence(str(d["id"]), d["text"], int(d["penta_class"])), "a CAMEO sentence")
 
 
 def penta_of(event_type: str, mode: str | None) -> int | None:

@@ -13,13 +13,13 @@ Mapping to this project's figures table:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.eval.metrics import PRF, Agreement
 from pipeline.eval.report import make_report, target
 from pipeline.eval.runner import TextItem, extract_items, limit_items
+from pipeline.eval.adapters.jsonl import read_records
 
 FILE = "figures/idetect_excerpts_dev.jsonl"
 NAME = "idetect_figures"
@@ -53,19 +53,13 @@ class Excerpt:
     country_iso3: str | None
 
 
+def _excerpt(d: dict) -> Excerpt:
+    g = d["gold_figure"]
+    return Excerpt(str(d["id"]), d["text"], float(g["quantity"]), g["term"], g["unit"], g.get("location"), g.get("country_iso3"))
+
+
 def load(path: Path) -> list[Excerpt]:
-    out = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-            g = d["gold_figure"]
-            out.append(Excerpt(str(d["id"]), d["text"], float(g["quantity"]), g["term"], g["unit"],
-                               g.get("location"), g.get("country_iso3")))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"{path}:{n}: not an IDETECT excerpt ({exc})") from exc
-    return out
+    return read_records(path, _excerpt, "an IDETECT excerpt")
 
 
 def _fold(s: str | None) -> str:

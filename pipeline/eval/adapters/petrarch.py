@@ -19,7 +19,6 @@ Mapping to this project's events:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from pipeline.eval.metrics import PRF, Agreement
 from pipeline.eval.report import make_report, target
 from pipeline.eval.runner import TextItem, extract_items, limit_items, parse_yyyymmdd
 from pipeline.extract.types import ArticleExtraction
+from pipeline.eval.adapters.jsonl import read_records
 
 FILE = "events/petrarch2_gsr_validation.jsonl"
 NAME = "petrarch2_gsr_events"
@@ -54,21 +54,16 @@ def gold_code(code: str) -> str:
     return (code or "---")[:3].upper()
 
 
+def _sentence(d: dict) -> Sentence:
+    gold = tuple(
+        Triple(gold_code(e.get("source", "")), gold_code(e.get("target", "")), str(e["eventcode"])[:2])
+        for e in d.get("gold_events") or []
+    )
+    return Sentence(str(d["id"]), d["text"], parse_yyyymmdd(d.get("date")), gold, bool(d.get("noevents")))
+
+
 def load(path: Path) -> list[Sentence]:
-    out = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-            gold = tuple(
-                Triple(gold_code(e.get("source", "")), gold_code(e.get("target", "")), str(e["eventcode"])[:2])
-                for e in d.get("gold_events") or []
-            )
-            out.append(Sentence(str(d["id"]), d["text"], parse_yyyymmdd(d.get("date")), gold, bool(d.get("noevents"))))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"{path}:{n}: not a PETRARCH sentence ({exc})") from exc
-    return out
+    return read_records(path, _sentence, "a PETRARCH sentence")
 
 
 def actor_code(ex: ArticleExtraction, actor_id: str | None) -> str:

@@ -12,13 +12,13 @@ Mapping to this project's mentions:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.eval.metrics import PRF, overlaps
 from pipeline.eval.report import make_report, target
 from pipeline.eval.runner import TextItem, extract_items, limit_items
+from pipeline.eval.adapters.jsonl import read_records
 
 FILE = "entities/re3d_dev.jsonl"
 NAME = "re3d_entities"
@@ -46,21 +46,16 @@ class Document:
     entities: tuple[Entity, ...]
 
 
+def _document(d: dict) -> Document:
+    ents = tuple(
+        Entity(int(e["start"]), int(e["end"]), str(e["type"]), str(e.get("value", "")), float(e.get("confidence", 1)))
+        for e in d["entities"]
+    )
+    return Document(str(d["id"]), d["text"], ents)
+
+
 def load(path: Path) -> list[Document]:
-    out = []
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            d = json.loads(line)
-            ents = tuple(
-                Entity(int(e["start"]), int(e["end"]), str(e["type"]), str(e.get("value", "")), float(e.get("confidence", 1)))
-                for e in d["entities"]
-            )
-            out.append(Document(str(d["id"]), d["text"], ents))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"{path}:{n}: not a re3d document ({exc})") from exc
-    return out
+    return read_records(path, _document, "a re3d document")
 
 
 def _score(doc: Document, spans: list[tuple[int, int, str]], gold_types, accept_types,
