@@ -23,6 +23,22 @@ def _run(args: argparse.Namespace) -> int:
     warehouse.mkdir(parents=True, exist_ok=True)
     ensure_dagster_home()
 
+    # Nothing new since the last publication (same files, same code, published files intact): no run needed.
+    from pipeline.ingest.corpus import DEFAULT_MAX_BYTES
+    from pipeline.publish.state import STATE_TAG, input_state, up_to_date
+
+    state = input_state(articles, DEFAULT_MAX_BYTES)
+    stamp = None if args.force else up_to_date(warehouse, state)
+    if stamp is not None:
+        print(f"newsledger: nothing new in {articles} since the last publication (same files, same code) and the "
+              f"published files are intact: no run launched (--force runs anyway).")
+        print("rows per table:")
+        for name, n in stamp["rows"].items():
+            print(f"  {name:<11} {n:>7}")
+        print(f"parquet: {warehouse / 'parquet'}")
+        print(f"duckdb:  {warehouse / 'newsledger.duckdb'}")
+        return 0
+
     from pipeline.defs import newsledger_job
 
     run_config = {
@@ -31,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
     }
     from pipeline.launch import launched
 
-    with launched(newsledger_job, run_config, "cli") as result:
+    with launched(newsledger_job, run_config, "cli", tags={STATE_TAG: state}) as result:
         return _summarise(result, warehouse)
 
 
@@ -65,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--articles", default=default_articles_dir(), help="folder of .txt, .jsonl and .html articles")
     run.add_argument("--warehouse", default=default_warehouse_dir(), help="output folder for Parquet files and the DuckDB file")
     run.add_argument("-v", "--verbose", action="store_true", help="show Dagster's event log on the console")
+    run.add_argument("--force", action="store_true",
+                     help="run even when nothing changed since the last publication (same articles files and code)")
     run.set_defaults(func=_run)
 
     from pipeline.eval.cli import add_parser as add_eval_parser

@@ -10,9 +10,10 @@ from pathlib import Path
 
 
 @contextlib.contextmanager
-def launched(job_factory, run_config: dict, trigger: str, **execute_kwargs):
+def launched(job_factory, run_config: dict, trigger: str, tags: dict[str, str] | None = None, **execute_kwargs):
     """Execute the job built by `job_factory` (a module-level function, so the run can reconstruct it) on the
-    Dagster instance, one CLI run at a time per instance; yields the execution result."""
+    Dagster instance, one CLI run at a time per instance; yields the execution result. `tags` are added to the
+    run's tags."""
     import dagster as dg
 
     from pipeline.defs.publish import free_slots_of_dead_runs, instance_run_lock, process_tags
@@ -26,7 +27,7 @@ def launched(job_factory, run_config: dict, trigger: str, **execute_kwargs):
             dg.reconstructable(job_factory),
             instance=instance,
             run_config=run_config,
-            tags={"newsledger/trigger": trigger, **process_tags()},
+            tags={"newsledger/trigger": trigger, **(tags or {}), **process_tags()},
             raise_on_error=False,
             **execute_kwargs,
         ) as result:

@@ -65,3 +65,29 @@ def test_sensor_fires_on_new_articles_and_not_otherwise(tmp_path):
         ctx3 = dg.build_sensor_context(instance=instance, cursor=ctx.cursor, resources={"paths": paths})
         third = sensor(ctx3)
         assert isinstance(third, dg.RunRequest) and third.run_key != first.run_key
+
+
+def test_checks_of_one_producing_step_run_in_one_step():
+    """Each table keeps its own blocking check, but the tables one asset step produces are checked by one step
+    (a step start and the shared inputs paid once)."""
+    job = newsledger_job()
+    check_ops = {n.name for n in job.graph.node_dict.values() if n.name.startswith("validate_")}
+    assert check_ops == {"validate_ingest_tables", "validate_extracted_tables"}
+    graph = defs.resolve_asset_graph()
+    assert {k.name for k in graph.asset_check_keys if k.name.startswith("pandera_")} == {f"pandera_{n}" for n in TABLE_ORDER}
+
+
+def test_schedule_skips_when_nothing_changed_since_the_last_publication(sample_run, tmp_path):
+    """The CLI run of `sample_run` stamped its publication with the state of its inputs and code: the daily
+    schedule then has nothing to do for that warehouse, and asks for a run (tagged with the state) elsewhere."""
+    from pipeline.publish.state import STATE_TAG
+
+    sched = defs.resolve_schedule_def("daily_newsledger")
+    with dg.DagsterInstance.ephemeral() as instance:
+        same = CorpusPaths(articles_dir=str(sample_run.articles), warehouse_dir=str(sample_run.warehouse))
+        ctx = dg.build_schedule_context(instance=instance, resources={"paths": same})
+        assert isinstance(sched.evaluate_tick(ctx).skip_message, str)
+        other = CorpusPaths(articles_dir=str(sample_run.articles), warehouse_dir=str(tmp_path / "empty"))
+        ctx = dg.build_schedule_context(instance=instance, resources={"paths": other})
+        (request,) = sched.evaluate_tick(ctx).run_requests
+        assert request.tags[STATE_TAG]

@@ -123,3 +123,21 @@ def test_incremental_run_publishes_what_a_full_rebuild_publishes(tmp_path):
     assert inc_files == sorted(p.name for p in (full_wh / "parquet").glob("*.parquet"))
     for name in inc_files:
         assert (inc_wh / "parquet" / name).read_bytes() == (full_wh / "parquet" / name).read_bytes(), name
+
+
+    # Nothing new since that publication: no run is launched and nothing is rewritten.
+    published = {p.name: p.read_bytes() for p in (inc_wh / "parquet").glob("*.parquet")}
+    same = run_cli(articles, inc_wh, inc_state)
+    assert "nothing new" in same.proc.stdout and "newsledger run " not in same.proc.stdout
+    assert {p.name: p.read_bytes() for p in (inc_wh / "parquet").glob("*.parquet")} == published
+
+    # A published file that no longer matches its stamp is not "up to date": the next run republishes it.
+    damaged = inc_wh / "parquet" / "figures.parquet"
+    damaged.write_bytes(b"edited by hand")
+    repaired = run_cli(articles, inc_wh, inc_state)
+    assert "newsledger run " in repaired.proc.stdout and "SUCCESS" in repaired.proc.stdout
+    assert {p.name: p.read_bytes() for p in (inc_wh / "parquet").glob("*.parquet")} == published
+
+    # --force runs even when nothing changed.
+    forced = run_cli(articles, inc_wh, inc_state, "--force")
+    assert "newsledger run " in forced.proc.stdout

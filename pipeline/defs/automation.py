@@ -1,13 +1,11 @@
 """The job that materialises the whole graph, its daily schedule, and a sensor on the articles folder."""
 
 
-import hashlib
-import os
-
 import dagster as dg
 
 from pipeline.defs.executors import build_executor
 from pipeline.defs.resources import CorpusPaths
+from pipeline.publish.state import STATE_TAG, folder_fingerprint, input_state, up_to_date
 
 JOB_NAME = "newsledger"
 
@@ -19,29 +17,20 @@ newsledger_job = dg.define_asset_job(
     executor_def=build_executor(),  # NEWSLEDGER_EXECUTOR: in_process (default) | multiprocess | dask
 )
 
-daily = dg.ScheduleDefinition(
+@dg.schedule(
     name="daily_newsledger",
     job=newsledger_job,
     cron_schedule="0 5 * * *",
     execution_timezone="UTC",
-    description="Materialise the whole dataset every day at 05:00 UTC.",
+    description="Materialise the whole dataset every day at 05:00 UTC, unless nothing changed since the last "
+    "publication (same articles folder, same code: see pipeline/publish/state.py).",
     default_status=dg.DefaultScheduleStatus.STOPPED,
 )
-
-
-def folder_fingerprint(folder: str) -> str:
-    """A hash of every file's relative path, size and modification time under `folder` (no contents read)."""
-    h = hashlib.sha256()
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            try:
-                st = os.lstat(path)
-            except OSError:
-                continue
-            h.update(f"{os.path.relpath(path, folder)}\t{st.st_size}\t{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+def daily(context: dg.ScheduleEvaluationContext, paths: CorpusPaths):
+    state = input_state(paths.articles, paths.max_input_bytes) if paths.articles.is_dir() else None
+    if state and up_to_date(paths.warehouse, state):
+        return dg.SkipReason("nothing new: the warehouse was published from the same articles and code")
+    return dg.RunRequest(tags={"newsledger/trigger": "daily_schedule", **({STATE_TAG: state} if state else {})})
 
 
 @dg.sensor(
@@ -57,7 +46,8 @@ def articles_folder_sensor(context: dg.SensorEvaluationContext, paths: CorpusPat
     if fingerprint == context.cursor:
         return dg.SkipReason("no change in the articles folder")
     context.update_cursor(fingerprint)
-    return dg.RunRequest(run_key=fingerprint[:32], tags={"newsledger/trigger": "articles_folder"})
+    state = input_state(paths.articles, paths.max_input_bytes)
+    return dg.RunRequest(run_key=fingerprint[:32], tags={"newsledger/trigger": "articles_folder", STATE_TAG: state})
 
 
 def defs() -> dg.Definitions:

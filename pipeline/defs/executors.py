@@ -55,7 +55,7 @@ def build_executor(name: str | None = None) -> dg.ExecutorDefinition:
         return dg.multiprocess_executor.configured(
             {
                 "max_concurrent": _max_concurrent(),
-                "start_method": {"forkserver": {"preload_modules": ["pipeline.defs"]}},
+                "start_method": {"forkserver": {"preload_modules": ["pipeline.defs.warm"]}},
             },
             name="multiprocess",
         )

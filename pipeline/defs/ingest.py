@@ -61,7 +61,7 @@ def _cached_ingest(paths: CorpusPaths) -> IngestResult:
     turns it off."""
     if os.environ.get("NEWSLEDGER_INGEST_CACHE", "1").strip().lower() in ("0", "false", "no", "off"):
         return ingest_corpus(paths.articles, max_bytes=paths.max_input_bytes)
-    from pipeline.defs.automation import folder_fingerprint
+    from pipeline.publish.state import folder_fingerprint
 
     key = hashlib.sha256(
         f"{folder_fingerprint(str(paths.articles))}|{paths.articles}|{paths.max_input_bytes}|{_ingest_code_hash()}".encode()

@@ -120,8 +120,14 @@ def _publish(context, paths, **tables):
         "newsledger.inputs_sha256": inputs_hash(tables["articles"], tables["duplicates"], tables["quarantine"]),
         "newsledger.model": model_version(),
     }
+    from pipeline.publish.state import STATE_TAG, clear_stamp, write_stamp
+
+    clear_stamp(paths.warehouse)  # whatever happens next, the old stamp no longer describes the warehouse
     result = publish(paths.warehouse, tables, kv, views_sql())
     context.log.info(f"published {sum(result.rows.values())} rows to {result.parquet_dir} and {result.duckdb_path}")
+    state = context.run.tags.get(STATE_TAG)
+    if state:  # the launcher fingerprinted the inputs and code before the run read them (pipeline/publish/state.py)
+        write_stamp(paths.warehouse, state, result.rows, result.files)
     return dg.MaterializeResult(
         metadata={
             "parquet_dir": dg.MetadataValue.path(str(result.parquet_dir)),

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipeline.ingest.corpus import DEFAULT_MAX_BYTES
 from pipeline.paths import default_articles_dir, default_warehouse_dir
 
 
@@ -13,7 +14,7 @@ class CorpusPaths(dg.ConfigurableResource):
 
     articles_dir: str = default_articles_dir()
     warehouse_dir: str = default_warehouse_dir()
-    max_input_bytes: int = 20_000_000
+    max_input_bytes: int = DEFAULT_MAX_BYTES
 
     @property
     def articles(self) -> Path:

@@ -1,0 +1,36 @@
+"""What the multiprocess executor's fork server loads once, so that each step process forked from it starts warm.
+
+Dagster's multiprocess executor (pipeline/defs/executors.py) starts every step in a process forked from a
+`forkserver` that imports `preload_modules` first. Importing this module there loads, once per run:
+
+- the definitions (`pipeline.defs`) and the Dagster storage modules a step opens the instance with (SQLite run,
+  event log and schedule storage, alembic, SQLAlchemy): about 2 s a step otherwise;
+- the pandera models of every table (built from the metadata source);
+- spaCy's English model and the actor registry (the extraction steps' fixed costs: about 3 s a bucket).
+
+Forked children share these pages copy-on-write. Nothing here opens a file handle, connection or thread that a
+child would inherit: the gazetteer (a read-only SQLite connection, which must not cross a fork) is opened by each
+process on first use. NEWSLEDGER_WARM_MODEL=0 leaves the model out (a fork server with less memory)."""
+
+import os
+
+import alembic.migration  # noqa: F401
+import dagster._core.instance.factory  # noqa: F401
+import dagster._core.storage.event_log.sqlite  # noqa: F401
+import dagster._core.storage.runs.sqlite  # noqa: F401
+import dagster._core.storage.schedules.sqlite  # noqa: F401
+import sqlalchemy  # noqa: F401
+
+import pipeline.defs  # noqa: F401
+from schemas.models import pandera_schema
+from schemas.metadata import TABLE_ORDER
+
+for _name in TABLE_ORDER:
+    pandera_schema(_name)
+
+if os.environ.get("NEWSLEDGER_WARM_MODEL", "1").strip().lower() not in ("0", "false", "no", "off"):
+    from pipeline.extract.actors import load_registry
+    from pipeline.extract.nlp import load_nlp
+
+    load_nlp()
+    load_registry()
