@@ -264,7 +264,8 @@ def test_pronouns_resolve_or_are_left_out(nlp, registry):
     johnson = by_quote(mentions, "Boris Johnson")
     assert by_quote(mentions, "Foreign Secretary") == johnson, "a title in apposition is that person"
     assert by_quote(mentions, "I") == johnson, "I -> the speaker of the statement opened by 'said:'"
-    assert by_quote(mentions, "We") == johnson
+    assert by_quote(mentions, "We") == (actors[johnson].parent_actor_id or johnson), \
+        "we -> the speaker's organisation (the registry's Boris Johnson belongs to the UK government)"
     assert by_quote(mentions, "they") == "act_sdf", "they -> the last group"
     anas = by_quote(mentions, "Anas Ahmad")
     assert by_quote(mentions, "We", 1) == anas, "a quote's 'we' -> its speaker (no organisation known)"
@@ -293,3 +294,68 @@ def test_common_noun_actors(nlp, registry):
     assert by_quote(mentions, "Iraqi villagers") == "act_irq_civilians", "a nationality names the country"
     assert by_quote(mentions, "group") == "act_islamic_state", "'the group' -> the last non-state organisation"
     assert by_quote(mentions, "command") == by_quote(mentions, "U.S. Central Command")
+
+
+# --- countries of unnamed actors and offices; countries as targets (PETRARCH-style dyads) -------------------
+
+
+def _actor_of(mentions, actors, quote: str):
+    return actors[by_quote(mentions, quote)]
+
+
+def test_nationality_gives_country_to_every_group(nlp, registry):
+    _, ms, actors = run(nlp, registry, "A Tunisian court has jailed a Nigerian student. Ukrainian lawmakers "
+                                        "endorsed the deal, and Georgian demonstrators met Filipino peacekeepers.")
+    court = _actor_of(ms, actors, "Tunisian court")
+    assert (court.country_iso3, court.actor_type) == ("TUN", "government")
+    assert _actor_of(ms, actors, "Nigerian student").country_iso3 == "NGA"
+    lawmakers = _actor_of(ms, actors, "Ukrainian lawmakers")
+    assert (lawmakers.country_iso3, lawmakers.actor_type) == ("UKR", "government")
+    assert _actor_of(ms, actors, "Georgian demonstrators").country_iso3 == "GEO"
+    keepers = _actor_of(ms, actors, "Filipino peacekeepers")
+    assert (keepers.country_iso3, keepers.actor_type) == ("PHL", "military")
+
+
+def test_country_named_after_the_head(nlp, registry):
+    _, ms, actors = run(nlp, registry, "A court in Guyana issued warrants. Exiled dissidents from Myanmar staged a protest. "
+                                        "Ministers from the Georgian government arrived in the city.")
+    assert _actor_of(ms, actors, "court").country_iso3 == "GUY"
+    assert _actor_of(ms, actors, "Exiled dissidents").country_iso3 == "MMR"
+    assert _actor_of(ms, actors, "Ministers").country_iso3 == "GEO"
+
+
+def test_generic_group_without_nationality_keeps_no_country(nlp, registry):
+    _, ms, actors = run(nlp, registry, "Lawmakers endorsed the deal on Tuesday.")
+    assert _actor_of(ms, actors, "Lawmakers").country_iso3 is None
+
+
+def test_state_offices_stand_for_the_government(nlp, registry):
+    _, ms, actors = run(nlp, registry, "The stopover came as the US leader prepared to attend the Olympics.")
+    assert by_quote(ms, "US leader") == "act_usa_gov"
+    _, ms, actors = run(nlp, registry, "Iraq's national security advisor met with Syrian President Bashar Assad.")
+    assert by_quote(ms, "Iraq") == "act_irq_gov"
+    _, ms, actors = run(nlp, registry, "The US commander in Iraq, General John Hamilton Carver, held talks in Beirut.")
+    person = _actor_of(ms, actors, "John Hamilton Carver")
+    assert person.actor_type == "person" and person.country_iso3 == "USA"
+
+
+def test_organisation_modifier_owns_the_group(nlp, registry):
+    _, ms, actors = run(nlp, registry, "Hundreds of UN troops withdrew from the sector on Monday.")
+    assert by_quote(ms, "UN") == "act_un"
+    assert "troops" not in quotes(ms)
+
+
+def test_country_as_target_of_an_event_but_not_as_destination(nlp, registry):
+    _, ms, _ = run(nlp, registry, "The United States fired missiles at Russia this week.")
+    assert by_quote(ms, "Russia") == "act_rus_gov"
+    _, ms, _ = run(nlp, registry, "Washington will supply arms to Israel and lift sanctions on Iran.")
+    assert by_quote(ms, "Israel") == "act_isr_gov" and by_quote(ms, "Iran") == "act_irn_gov"
+    _, ms, _ = run(nlp, registry, "Thousands of families fled to Turkey, and the minister visited Jordan.")
+    assert "Turkey" not in quotes(ms) and "Jordan" not in quotes(ms)
+    _, ms, _ = run(nlp, registry, "Artillery shelled Kyiv overnight.")
+    assert "Kyiv" not in quotes(ms)  # a capital after an attack verb is the place hit
+
+
+def test_country_lists_parsed_as_apposition(nlp, registry):
+    _, ms, _ = run(nlp, registry, "The US, Russia, and Switzerland met yesterday.")
+    assert {"US", "Russia", "Switzerland"} <= set(quotes(ms))

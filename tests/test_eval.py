@@ -146,7 +146,9 @@ def test_re3d_spans_are_offsets_into_the_text():
 
 # Lower bounds, a little below the scores measured when they were set (2026-11-21: idetect recall 0.985,
 # category 0.850, unit 0.962; re3d actors recall 0.493 precision 0.892, places recall 0.624 precision 0.792;
-# petrarch2 GSR root_any 0.325, dyad recall 0.062). Raise them as extraction improves; never lower them to pass.
+# petrarch2 GSR root_any 0.325, dyad recall 0.062; raised the same day after the actor work of session 2: GSR
+# triple recall 0.375, dyad recall 0.438, root accuracy on found dyads 0.857, root_any 0.613).
+# Raise them as extraction improves; never lower them to pass.
 FLOORS = {
     "idetect_recall": 0.95,
     "idetect_category": 0.86,
@@ -155,7 +157,10 @@ FLOORS = {
     "re3d_actors_precision": 0.85,
     "re3d_places_recall": 0.84,
     "re3d_places_precision": 0.77,
-    "petrarch_root_any": 0.45,
+    "petrarch_root_any": 0.58,
+    "petrarch_triple_recall": 0.34,
+    "petrarch_dyad_recall": 0.40,
+    "petrarch_root_accuracy": 0.80,
 }
 
 
@@ -185,3 +190,6 @@ def test_petrarch_floors():
     rep = petrarch.evaluate(BENCH / petrarch.FILE)
     assert rep["failed"] == 0
     assert rep["metrics"]["events.root_any"]["rate"] >= FLOORS["petrarch_root_any"]
+    assert rep["tables"]["events"]["recall"] >= FLOORS["petrarch_triple_recall"], rep["tables"]["events"].get("misses")
+    assert rep["metrics"]["events.dyad_recall"] >= FLOORS["petrarch_dyad_recall"]
+    assert rep["metrics"]["events.cameo_root_accuracy"]["rate"] >= FLOORS["petrarch_root_accuracy"]

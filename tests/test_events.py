@@ -617,3 +617,28 @@ def test_petrarch_scoring_counts_a_symmetric_event_both_ways():
     got = petrarch.event_triples(ex)
     assert got[0][0] == (petrarch.Triple("BRA", "USA", "04"), petrarch.Triple("USA", "BRA", "04"))
     assert got[1][0] == (petrarch.Triple("BRA", "USA", "19"),)  # directed: one way only
+
+
+def test_engaged_in_a_nominal_trigger(nlp):
+    text = "Armed rebels engaged the Syrian army in a firefight near Idlib on Sunday."
+    ev = _one(_run(nlp, text), "ASSAULT")
+    assert (ev.actor1_id, ev.actor2_id) == ("act_rebels", "act_syr_mil")
+
+
+def test_received_from_makes_the_giver_actor1(nlp):
+    text = "Kurdish fighters received weapons from Washington last year."
+    ev = _one(_run(nlp, text), "AID")
+    assert (ev.actor1_id, ev.actor2_id) == ("act_usa", "act_sdf")
+    assert crosswalk_row(ev.event_type, ev.mode)["cameo_root"] == "07"
+
+
+def test_launched_missiles_at(nlp):
+    text = "The rebels launched missiles at Damascus on Friday."
+    ev = _one(_run(nlp, text), "ASSAULT")
+    assert (ev.actor1_id, ev.actor2_id) == ("act_rebels", "act_syr_gov")
+
+
+def test_country_list_in_apposition_are_all_participants(nlp):
+    text = "The United States, Iran, and Turkey met on Monday."
+    ev = _one(_run(nlp, text), "CONSULT")
+    assert {ev.actor1_id, ev.actor2_id, *ev.assoc_actor_ids} == {"act_usa", "act_iran", "act_tur"}

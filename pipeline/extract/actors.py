@@ -404,6 +404,8 @@ class _Extraction:
         for _ in range(6):
             if tok.dep_ == "conj" and tok.head is not tok:
                 tok = tok.head
+            elif tok.dep_ == "appos" and tok.ent_type_ == "GPE" and tok.head.ent_type_ == "GPE":
+                tok = tok.head  # a list of countries parsed as apposition: "The US, Russia, and Switzerland met"
             else:
                 break
         for t in {root, tok}:
@@ -420,8 +422,11 @@ class _Extraction:
             return head.lower_ in reg.verbs("actor_passive_verbs")
         if dep == "poss":
             return head.lower_ in reg.words("actor_possessed_nouns") and head.lower_ not in geo
+        # a country after an event trigger: the first conjunct must be a country too, on the same line
+        country_arg = (self._is_country_name(start, end) and tok.ent_type_ == "GPE"
+                       and "\n" not in self.text[min(head.idx, start):max(head.idx, end)])
         if dep == "dobj":
-            return head.lower_ in reg.verbs("actor_object_verbs")
+            return head.lower_ in reg.verbs("actor_object_verbs") or (country_arg and self._directed_trigger(head))
         if dep == "pobj":
             prep = head
             if prep.dep_ == "agent":
@@ -435,7 +440,22 @@ class _Extraction:
                 return ph is not prep
             if prep.lower_ in ("of", "to", "with") and ph.pos_ == "ADJ":
                 return True
+            if (prep.lower_ in reg.words("target_prepositions") and ph is not prep and country_arg
+                    and self._directed_trigger(ph)):
+                return True  # "fired missiles at Russia", "supply arms to Israel", "sanctions on Iran"
         return False
+
+    def _is_country_name(self, start: int, end: int) -> bool:
+        """Whether the text is a country's name (not a capital's)."""
+        return self.gaz.country_by_name(self.text[start:end]) is not None
+
+    def _directed_trigger(self, tok) -> bool:
+        """Whether `tok` is a word of the event lexicon with a reading that is done to someone (not only one of
+        actor_cues.yaml `place_event_types`, where a country after it is where things happen)."""
+        if tok.lower_ in self.reg.verbs("motion_verbs"):
+            return False
+        types = _event_types(tok)
+        return bool(types) and not types <= frozenset(self.reg.cues.get("place_event_types") or ())
 
     # -- sources ---------------------------------------------------------------------------------------
 
@@ -668,9 +688,12 @@ class _Extraction:
             aid = self.reg.focus_roles.get(adj_iso3, {}).get(role) if adj_iso3 else self.focus_actor(role)
             if aid:
                 return aid
-        iso3 = adj_iso3 or (self.focus_ranked[0] if self.focus_ranked else None)
-        if group.get("country") is False:
+        if adj_iso3:  # a country the phrase names itself ("Ukrainian lawmakers") holds for every group
+            iso3: str | None = adj_iso3
+        elif group.get("country") is False:
             iso3 = None
+        else:
+            iso3 = self.focus_ranked[0] if self.focus_ranked else None
         name = f"{group['label']} ({iso3})" if iso3 else str(group["label"])
         parent = None
         if group.get("parent_focus") and iso3:
@@ -695,9 +718,61 @@ class _Extraction:
 
     def _adj_iso3(self, start: int, end: int) -> str | None:
         for w in re.findall(r"[\w'’.-]+", self.text[start:end]):
-            if w in self.reg.adj_iso3:
-                return self.reg.adj_iso3[w]
+            if w.rstrip(".") in self.reg.adj_iso3 or w in self.reg.adj_iso3:
+                return self.reg.adj_iso3.get(w) or self.reg.adj_iso3[w.rstrip(".")]
         return None
+
+    def _phrase_iso3(self, tok, start: int, end: int) -> str | None:
+        """The country a common-noun phrase names: a nationality adjective in it ("Georgian demonstrators"), a
+        country possessor ("Iraq's national security advisor"), else a country named right after the head by
+        in/from/of ("a court in Guyana", "dissidents from Myanmar")."""
+        iso3 = self._adj_iso3(start, end)
+        if iso3:
+            return iso3
+        for c in tok.children:
+            if c.dep_ == "poss" and c.ent_type_ == "GPE":
+                country = self.gaz.country_by_name(_span_text(c))
+                if country is not None:
+                    return country.iso3
+        state_nouns = {n.lower() for n in self.reg.cues["government_nouns"] + self.reg.cues["force_nouns"]}
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ in ("in", "from", "of") and c.i == tok.i + 1:
+                pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                if pobj is None:
+                    continue
+                if pobj.ent_type_ == "GPE":
+                    country = self.gaz.country_by_name(_span_text(pobj))
+                    if country is not None:
+                        return country.iso3  # "a court in Guyana", "dissidents from Myanmar"
+                if c.lower_ == "in":
+                    continue
+                if pobj.lower_ in state_nouns:  # "ministers from the Georgian government"
+                    iso3 = self._adj_iso3(pobj.left_edge.idx, pobj.idx + len(pobj.text))
+                    if iso3:
+                        return iso3
+                if pobj.ent_type_ == "ORG":  # "leaders of Egypt's Muslim Brotherhood"
+                    for g in pobj.children:
+                        if g.dep_ == "poss" and g.ent_type_ == "GPE":
+                            country = self.gaz.country_by_name(_span_text(g))
+                            if country is not None:
+                                return country.iso3
+        return None
+
+    def state_government(self, iso3: str) -> str | None:
+        """The government of a state: the registry's, else a discovered "Government of <country>"."""
+        aid = self.reg.gov_by_iso3.get(iso3)
+        if aid:
+            return aid
+        country = self.gaz.country_by_iso3(iso3)
+        return self.discover(f"Government of {country.name}", "government", iso3) if country else None
+
+    def _give_state(self, person_id: str, iso3: str) -> None:
+        """A discovered person introduced by a state's office ("The US commander ..., General X") belongs to
+        that state (its government as parent) unless known otherwise."""
+        info = self.discovered.get(person_id)
+        if info is None or info.country_iso3 or info.parent_actor_id:
+            return
+        self.discovered[person_id] = replace(info, country_iso3=iso3, parent_actor_id=self.reg.gov_by_iso3.get(iso3))
 
     def _last_mention(self, cands: Sequence[_Cand], before: int, min_sentence: int, pred) -> _Cand | None:
         best = None
@@ -722,6 +797,7 @@ class _Extraction:
         militant_adj = self.reg.words("militant_adjectives")
         org_heads = self.reg.words("org_head_nouns")
         titles = {t.lower() for t in cues.get("title_anaphors") or ()}
+        offices = {t.lower() for t in cues.get("state_office_nouns") or ()}
         window = int(cues.get("anaphora_max_sentences") or 4)
         taken = [(c.start, c.end) for c in chosen]
         known = list(chosen)
@@ -745,13 +821,23 @@ class _Extraction:
             # a title standing for a person named with it ("the secretary", "The Foreign Secretary")
             two = " ".join(words[-2:])
             title = two if two in titles else (low if low in titles else None)
-            if title and (definite or tok.text[:1].isupper()):
+            office_iso3 = None
+            if two in offices or low in offices or (tok.lower_ == "state" and two == "secretary of state"):
+                office_iso3 = self._adj_iso3(start, end)
+            if title and (definite or tok.text[:1].isupper() or office_iso3):
                 nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
                 if nxt is not None and nxt.ent_type_ == "PERSON":
                     continue  # "Secretary Kerry": the name is the mention
                 aid = self._titled_person(title.split()[-1], start, end, known)
+                if aid is not None and office_iso3:
+                    self._give_state(aid, office_iso3)
+                elif aid is None and office_iso3:
+                    aid = self.state_government(office_iso3)  # "the US leader", "the French president"
                 if aid is None:
                     continue
+                hint = "title"
+            elif office_iso3 and low not in groups and two not in groups:
+                aid = self.state_government(office_iso3)  # "a US envoy", "Iranian negotiators"
                 hint = "title"
             elif definite and low in org_heads:
                 c = self._last_mention(known, start, 0, lambda c: not self._is_person(c.actor_id)
@@ -775,7 +861,10 @@ class _Extraction:
                 key = two if two in groups else (low if low in groups else None)
                 if key is None:
                     continue
-                aid = self.generic_actor(groups[key], self._adj_iso3(start, end))
+                if any(c.dep_ in ("compound", "nmod") and _overlap_any(c.idx, c.idx + len(c.text), taken)
+                       and not self._overlap_state_actor(c, known) for c in tok.lefts):
+                    continue  # "UN troops", "Hamas fighters": the organisation named is the actor
+                aid = self.generic_actor(groups[key], self._phrase_iso3(tok, start, end))
             if aid is None:
                 continue
             cand = _Cand(start, end, aid, 3, hint)
@@ -783,6 +872,15 @@ class _Extraction:
             known.append(cand)
             taken.append((start, end))
         return out
+
+    def _overlap_state_actor(self, tok, known: Sequence[_Cand]) -> bool:
+        """Whether the mention covering `tok` is a state's government, forces or people (a nationality word)."""
+        for c in known:
+            if c.start <= tok.idx < c.end:
+                info = self._actor_info(c.actor_id)
+                return info is not None and info.actor_type in ("government", "military", "civilians") and \
+                    c.role_hint in ("nationality", "metonym")
+        return False
 
     def _titled_person(self, title_word: str, start: int, end: int, known: Sequence[_Cand]) -> str | None:
         """The person a title phrase refers to: the person named right after it (", Boris Johnson,"), else the
@@ -970,6 +1068,31 @@ class _Extraction:
     def _country_of(self, aid: str) -> str | None:
         info = self.discovered.get(aid) or self.reg.actors.get(aid)
         return info.country_iso3 if info else None
+
+
+def _span_text(tok) -> str:
+    """A proper noun with its compound words ("Saudi Arabia", "United States")."""
+    doc = tok.doc
+    i = tok.i
+    while i > 0 and doc[i - 1].dep_ == "compound" and doc[i - 1].head.i == tok.i:
+        i -= 1
+    return doc[i:tok.i + 1].text
+
+
+def _event_types(tok) -> frozenset[str]:
+    """Every event type a word may signal in the event lexicon (pipeline/extract/events.py), whatever the
+    conditions of its senses: verbs by their possible lemmas, nouns by their keys."""
+    from pipeline.extract.events import _noun_keys, _verb_lemmas, load_event_lexicon
+
+    lex = load_event_lexicon()
+    types: set[str] = set()
+    if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
+        for lemma in _verb_lemmas(tok, lex):
+            types.update(sense.event_type for sense in lex.verbs.get(lemma, ()))
+    if tok.pos_ in ("NOUN", "PROPN") or tok.tag_ in ("NN", "NNS", "VBG"):
+        for key in _noun_keys(tok, lex):
+            types.update(sense.event_type for sense in lex.nouns.get(key, ()))
+    return frozenset(types)
 
 
 def _overlap_any(a0: int, a1: int, spans: Iterable[tuple[int, int]]) -> bool:

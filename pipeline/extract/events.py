@@ -133,6 +133,7 @@ class EventLexicon:
     means_preps: frozenset[str]
     dateline_separators: tuple[str, ...]
     settlement_nouns: frozenset[str]
+    engaging_verbs: frozenset[str] = frozenset()
 
 
 def _words(values: Iterable[object] | None) -> frozenset[str]:
@@ -250,6 +251,7 @@ def load_event_lexicon() -> EventLexicon:
         means_preps=_words(cues.get("means_preps")),
         dateline_separators=tuple(str(x) for x in cues.get("dateline_separators") or ()),
         settlement_nouns=_words(cues.get("settlement_nouns")),
+        engaging_verbs=_words(cues.get("engaging_verbs")),
     )
 
 
@@ -674,7 +676,12 @@ class _ArticleExtractor:
         out: list[_Arg] = []
         if tok is None:
             return out
-        for t in [tok, *tok.conjuncts]:
+        members = [tok, *tok.conjuncts]
+        if tok.ent_type_ == "GPE":  # "The US, Russia, and Switzerland": a list of countries parsed as apposition
+            for c in tok.children:
+                if c.dep_ == "appos" and c.ent_type_ == "GPE":
+                    members += [c, *c.conjuncts]
+        for t in members:
             if t.i < tok.i:
                 continue
             for a in self._np_actors_at(t, sent, depth):
@@ -851,12 +858,20 @@ class _ArticleExtractor:
             if not actor1 and v.dep_ == "acl" and v.tag_ == "VBN":
                 actor2 = self._np_actors(v.head, sent)  # "forces backed by Russia": the forces are backed
 
+        phrase_ends: list[int] = []
         undergoer = sense.undergoer_subject
         if undergoer == "always" or (undergoer == "intransitive" and not dobjs):
             if actor1 and not by_args:
                 actor2, actor1 = actor1, []
+            if not actor1:  # "received weapons from the government": the giver does it
+                for c in [*v.children, *(g for d in dobjs for g in d.children)]:
+                    if c.dep_ == "prep" and c.lower_ == "from":
+                        pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                        actor1 = self._np_actors(pobj, sent) if pobj is not None else []
+                        if actor1:
+                            phrase_ends.append(_core_end(pobj))
+                            break
 
-        phrase_ends: list[int] = []
         for d in dobjs:
             args = self._np_actors(d, sent)
             phrase_ends.append(_core_end(d))
@@ -959,6 +974,20 @@ class _ArticleExtractor:
                 actor1 = self._np_actors(s_tok, sent)
             elif s_tok is None:
                 actor1 = self._inherited_subject(verb, sent)
+        if not actor1 and head_noun.dep_ == "pobj" and head_noun.head.lower_ in ("in", "into") and \
+                head_noun.head.head.pos_ == "VERB" and \
+                verb_lemma_candidates(head_noun.head.head.lower_) & self.lex.engaging_verbs:
+            verb = head_noun.head.head  # "rebels engaged peacekeepers in a firefight"
+            s_tok, passive = self._subject_child(verb)
+            obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+            if s_tok is not None and not passive:
+                actor1 = self._np_actors(s_tok, sent)
+            elif passive:
+                by = self._by_object(verb)
+                actor1 = self._np_actors(by, sent) if by is not None else []
+                obj = s_tok
+            if obj is not None:
+                actor2 = self._np_actors(obj, sent)
         target_preps = self.lex.object_preps
         if trig.sense.event_type == "DISPLACEMENT":
             target_preps = target_preps - self.lex.directional_preps
