@@ -8,7 +8,9 @@ corpus:
    texts with `nlp.pipe`, one process, nothing else;
 2. the whole pipeline through Dagster (`python -m pipeline run`, the real CLI and job) from the files to the
    published Parquet and DuckDB, into a throwaway warehouse and Dagster instance under bench/out/;
-3. the incremental runs: the same command again with nothing new, then after adding 10 new articles.
+3. the incremental runs: the same command again with nothing new (the CLI finds the publication up to date and
+   launches no run), the same with `--force` (every step runs; extraction comes from the cache), then after
+   adding 10 new articles.
 
 For each it measures the wall time, articles/s and words/s, and the peak memory of the whole process tree
 (sampled from /proc every 0.1 s, summed over the process and all its descendants: RSS, and PSS, which counts
@@ -171,14 +173,15 @@ def step_times(state_dir: Path, run_id: str) -> dict[str, float]:
     return out
 
 
-def pipeline_run(corpus: Path, warehouse: Path, state_dir: Path, label: str, extra_env: dict | None = None) -> dict:
+def pipeline_run(corpus: Path, warehouse: Path, state_dir: Path, label: str, extra_env: dict | None = None, *args: str) -> dict:
     env = dict(os.environ, DAGSTER_HOME=str(ROOT), NEWSLEDGER_STATE_DIR=str(state_dir), **(extra_env or {}))
     state_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pipeline", "run", "--articles", str(corpus), "--warehouse", str(warehouse)]
+    cmd = [sys.executable, "-m", "pipeline", "run", "--articles", str(corpus), "--warehouse", str(warehouse), *args]
     res = measured(cmd, env, OUT / f"{label}.log")
     run_id = next((line.split()[2].rstrip(":") for line in res["output"].splitlines() if line.startswith("newsledger run ")), None)
     res["run_id"] = run_id
     res["success"] = res["returncode"] == 0
+    res["launched_a_run"] = run_id is not None  # False: nothing new since the last publication, no run needed
     res["step_s"] = step_times(state_dir, run_id) if run_id else {}
     rows = {}
     for line in res["output"].splitlines():
@@ -241,7 +244,12 @@ def bench_size(n: int, benchmarks: Path, floor_processes: tuple[int, ...], incre
 
     if incremental:
         same = pipeline_run(corpus, warehouse, state, f"pipeline_{n}_nothing_new", env)
-        print(f"incremental, nothing new: {same['wall_s']} s (success={same['success']})", flush=True)
+        print(f"incremental, nothing new: {same['wall_s']} s (success={same['success']}, "
+              f"launched a Dagster run: {same['launched_a_run']})", flush=True)
+        forced = pipeline_run(corpus, warehouse, state, f"pipeline_{n}_nothing_new_forced", env, "--force")
+        print(f"incremental, nothing new, run forced (--force: every step runs, extraction from the cache): "
+              f"{forced['wall_s']} s (success={forced['success']})", flush=True)
+        result["incremental_nothing_new_forced"] = forced
         added = write_corpus(n + 10, corpus, benchmarks, SEED, start=n)
         plus = pipeline_run(corpus, warehouse, state, f"pipeline_{n}_plus_10", env)
         print(f"incremental, {added['articles']} new articles: {plus['wall_s']} s (success={plus['success']})", flush=True)
