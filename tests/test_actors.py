@@ -359,3 +359,22 @@ def test_country_as_target_of_an_event_but_not_as_destination(nlp, registry):
 def test_country_lists_parsed_as_apposition(nlp, registry):
     _, ms, _ = run(nlp, registry, "The US, Russia, and Switzerland met yesterday.")
     assert {"US", "Russia", "Switzerland"} <= set(quotes(ms))
+
+
+# ---------------------------------------------------------------------------------------------- wave 3 rules
+
+
+def test_two_nationalities_on_one_noun(nlp, registry):
+    _, m, infos = run(nlp, registry, "Russian and Syrian warplanes bombed the town overnight, and US and British "
+                                  "activists staged a protest.")
+    assert by_quote(m, "Russian") == "act_rus_military" and by_quote(m, "Syrian warplanes") == "act_syr_military"
+    assert infos[by_quote(m, "US")].country_iso3 == "USA"
+    assert infos[by_quote(m, "British activists")].country_iso3 == "GBR"
+
+
+def test_lower_case_names_where_clearly_names(nlp, registry):
+    _, m, _ = run(nlp, registry, "President obama said the US wants to help iSrael.")
+    assert by_quote(m, "obama") == "act_barack_obama"
+    assert by_quote(m, "iSrael") == "act_isr_gov"
+    _, m, _ = run(nlp, registry, "The president said the minister would visit the israel museum.")
+    assert "israel" not in quotes(m)

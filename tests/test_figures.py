@@ -340,3 +340,10 @@ def test_four_digit_count_is_not_a_year(nlp):
     f = only(nlp, "In the town, 2000 people were displaced.")
     assert (f.quote, f.value, f.category) == ("2000 people", 2000, "displaced")
     assert figures_of(nlp, "The war began in 2011 and a total of 2011 was bad.") == []
+
+
+def test_coordinates_are_not_figures_but_counts_next_to_them_are(nlp):
+    text = ("Air strikes hit a village at 35.0325°N 43.6464°E on Monday, killing at least 12 people. Another strike "
+            "hit a camp near 36°11′N 37°09′E, where 300 families had fled.")
+    quotes = sorted(f.quote for f in figures_of(nlp, text))
+    assert quotes == ["300 families", "at least 12 people"]

@@ -240,3 +240,70 @@ def test_sites_and_there_resolve_to_the_place_they_lie_in(nlp, gaz):
 def test_sites_without_a_place_are_not_places(nlp, gaz):
     _, mentions, _ = run(nlp, gaz, "The library is secret. There is no food, and the market was shelled.")
     assert [m.quote for m in mentions] == [], "no place named: 'the library', 'the market' resolve to nothing"
+
+
+# ---------------------------------------------------------------------------------------------- wave 3 rules
+
+
+def test_coordinates_resolve_to_the_nearest_place_or_a_point(nlp, gaz):
+    text = ("The mosque stands south of Stockholm. Coordinates: 59°10′25″N 18°10′05″E / 59.173616°N 18.167988°E"
+            " / 59.173616; 18.167988. A buoy was moored at 10.5°N 40.25°W in the open Atlantic.")
+    _, m, p = run(nlp, gaz, text)
+    coords = [x for x in m if any(ch.isdigit() for ch in x.quote)]
+    assert [x.quote for x in coords] == ["59°10′25″N 18°10′05″E", "59.173616°N 18.167988°E",
+                                         "59.173616; 18.167988", "10.5°N 40.25°W"]
+    assert len({x.place_id for x in coords[:3]}) == 1 and coords[0].place_id.startswith("gn_")
+    assert p[coords[0].place_id].country_iso3 == "SWE"
+    assert "59.173616; 18.167988" not in p[coords[0].place_id].aliases  # coordinates are not a name
+    sea = p[coords[3].place_id]
+    assert sea.precision == "point" and abs(sea.lat - 10.5) < 1e-6 and abs(sea.lon + 40.25) < 1e-6
+
+
+def test_unknown_names_made_places_by_their_context(nlp, gaz):
+    text = ("Marines launched an assault on insurgent-held Karabilah, near the city of Husaybah, on Sunday. "
+            "Insurgents who fled Karabilah regrouped in the desert. The attacks in Qamenas, Sarmin and Talamenes demonstrate the cruel "
+            "barbarity of the regime in Idlib.")
+    _, m, p = run(nlp, gaz, text)
+    kara = [x for x in m if x.quote == "Karabilah"]
+    assert len(kara) == 2 and kara[0].place_id == kara[1].place_id  # one sense per article
+    assert p[kara[0].place_id].country_iso3 == "IRQ"  # the country of Husaybah, named in its sentence
+    assert pid(m, "Talamenes").startswith(("unres_", "gn_"))
+    assert p[pid(m, "Talamenes")].country_iso3 == "SYR"  # the country of the places listed with it
+
+
+def test_listed_name_that_modifies_a_noun_is_not_a_place(nlp, gaz):
+    _, m, _ = run(nlp, gaz, "Fighting raged in Aleppo and Sunni districts of Homs on Friday.")
+    assert "Sunni" not in [x.quote for x in m]
+
+
+def test_code_names_and_titles_are_not_places(nlp, gaz):
+    text = ("Operation Steel Curtain began near Al Qaim. Exercise Eager Lion will be held in Jordan. "
+            "On Thanksgiving Day, Defense Secretary Ash Carter spoke.")
+    _, m, _ = run(nlp, gaz, text)
+    got = [x.quote for x in m]
+    assert not {"Steel", "Curtain", "Eager", "Lion", "Day", "Secretary"} & set(got), got
+    assert "Jordan" in got
+
+
+def test_facility_names_are_places_too(nlp, gaz):
+    text = "Iraqi forces seized full control of Mosul University on Saturday in their battle with Islamic State."
+    ctx, m, p = run(nlp, gaz, text)
+    actors = [x.quote for x in extract_actors(ctx)[0]]
+    assert "Mosul University" in actors
+    assert p[pid(m, "Mosul University")].name == "Mosul"
+
+
+def test_definite_site_far_from_any_place_is_the_earlier_site(nlp, gaz):
+    filler = " ".join(f"Sentence number {i} talks about books and reading without naming anything." for i in range(8))
+    text = (f"In Darayya, a suburb of Damascus in Syria, volunteers opened a library in a basement. {filler} "
+            "The library is now full of readers.")
+    _, m, _ = run(nlp, gaz, text)
+    libs = [x for x in m if x.quote == "library"]
+    assert len(libs) == 2 and libs[0].place_id == libs[1].place_id  # eight sentences apart
+
+
+def test_focus_ignores_country_adjectives_and_prefers_lexicon_regions(nlp, gaz):
+    ctx = make_ctx(nlp, "The Syrian Observatory for Human Rights, a UK-based group, said eight people were killed.")
+    assert [c for c, _ in focus_countries(ctx, gaz)] == ["SYR"]
+    ctx = make_ctx(nlp, "Hundreds of UN troops withdrew from the Syrian side of the Golan on Monday.")
+    assert focus_countries(ctx, gaz)[0][0] == "SYR"

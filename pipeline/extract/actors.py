@@ -8,7 +8,10 @@ source the longest match wins):
    Syrian civilians, "Assad's troops" -> Syria's military, "UN ..." also as "U.N. ..."/"United Nations ...").
    Matching: first letter with its case, rest case-insensitive, all-capital words exactly (see
    `pipeline.extract.places.name_pattern`); a name glued to a lower-case word by a hyphen ("US-backed") is
-   not a mention.
+   not a mention. A name written in lower case is matched where it is clearly a name: a person's name right
+   after a capitalised person title ("President obama"), any name with a capital inside the word ("iSrael").
+   Two or more nationalities on one noun ("US and British activists", "Russian and Syrian warplanes") give
+   one mention per nationality, each of the actor the noun names for that country.
 2. Focus-country cues (actor_cues.yaml `focus_cues`): "the regime", "government forces", "rebel factions" ...
    resolve to the government / military / armed opposition of the article's focus country (the best-ranked
    country of `places.focus_countries` that has that actor in the registry).
@@ -355,6 +358,13 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_ODD_CASE_RE = re.compile(r"(?<![\w\-‐‑])[a-z]+[A-Z]\w*")  # "iSrael"
+_TITLE_BEFORE_LOWER_RE = re.compile(r"(?<![\w.])([A-Z][\w.]*)[ \u00a0]+(?=[a-z])")  # "President obama"
+
+# compiled patterns of `_Extraction._coordination_patterns`, by (registry, gazetteer) identity
+_COORD_CACHE: dict[tuple[int, int], tuple[re.Pattern[str], dict[str, dict]]] = {}
+
+
 class _Extraction:
     def __init__(self, ctx: ArticleContext, reg: ActorRegistry, gaz: Gazetteer) -> None:
         self.ctx = ctx
@@ -462,14 +472,31 @@ class _Extraction:
     def registry_candidates(self) -> list[_Cand]:
         text = self.text
         out: list[_Cand] = []
+        # names written in lower case where they are clearly names: right after a capitalised person title
+        # ("President obama") or with a capital inside the word ("iSrael"); matched as if capitalised (the
+        # quote keeps the text as written)
+        person_titles = self.reg.words("person_titles")
+        odd_case_at = {m.start() for m in _ODD_CASE_RE.finditer(text)}
+        after_title_at = {m.end() for m in _TITLE_BEFORE_LOWER_RE.finditer(text) if m.group(1).lower() in person_titles}
         for wm in _WORD_START.finditer(text):
             pos = wm.start()
             pat = self.reg.patterns.get(text[pos])
-            if pat is None:
-                continue
-            m = pat.match(text, pos)
+            m = pat.match(text, pos) if pat is not None else None
+            subject = text
+            odd_case, after_title = pos in odd_case_at, pos in after_title_at
+            if m is None and (odd_case or after_title):
+                pat = self.reg.patterns.get(text[pos].upper())
+                subject = text[:pos] + text[pos].upper() + text[pos + 1:]
+                m = pat.match(subject, pos) if pat is not None else None
             if not m:
                 continue
+            if subject is not text:
+                kind_, target_ = self.reg.targets.get(_norm(m.group(0)), (None, None))
+                if kind_ != "alias" and kind_ != "metonym":
+                    continue
+                if after_title and not odd_case and not (kind_ == "alias"
+                                                         and self.reg.actors[target_].actor_type == "person"):
+                    continue  # after a title only a person's name ("President obama")
             key = _norm(m.group(0))
             kind, target = self.reg.targets.get(key, (None, None))
             if kind is None:
@@ -513,6 +540,73 @@ class _Extraction:
             aid = self.discover(name, "person", None, parent if kind == "alias" else None)
             out.append(_Cand(m.start("name"), m.end("name"), aid, 0, "person"))
         return out
+
+    def coordinated_nationality_candidates(self) -> list[_Cand]:
+        """Two or more nationalities on one noun ("US and British activists", "Russian and Syrian warplanes",
+        "French, German and Italian diplomats"): every nationality gets its own mention of the actor the noun
+        names for that country -- the registry's ("Russian warplanes" -> Russia's military) or the generic
+        group's (actor_cues.yaml `generic_actors`). The first conjuncts' mentions are their adjective alone
+        ("Russian"); the last one's is the adjective with the noun, unless the registry already names it."""
+        nat_re, groups = self._coordination_patterns()
+        out: list[_Cand] = []
+        text = self.text
+        for m in nat_re.finditer(text):
+            adjs = [(a.start() + m.start("list"), a.end() + m.start("list"))
+                    for a in re.finditer(r"[A-Z][\w.]*(?:\s[A-Z][\w.]*)?", m.group("list"))]
+            adjs.append(m.span("last"))
+            noun_words = m.group("noun").split()
+            for k, (a, b) in enumerate(adjs):
+                iso3 = self._nationality_iso3(text[a:b])
+                if iso3 is None:
+                    break
+            else:
+                for k, (a, b) in enumerate(adjs):
+                    iso3 = self._nationality_iso3(text[a:b])
+                    last = k == len(adjs) - 1
+                    for n in (2, 1):
+                        if len(noun_words) < n:
+                            continue
+                        noun = " ".join(noun_words[:n])
+                        end = m.start("noun") + len(noun)
+                        kind, target = self.reg.targets.get(_norm(f"{text[a:b]} {noun}"), (None, None))
+                        if kind == "alias":
+                            if not last:
+                                out.append(_Cand(a, b, target, 0, "nationality"))
+                            break
+                        group = groups.get(noun.lower())
+                        if group is not None:
+                            aid = self.generic_actor(group, iso3)
+                            if aid:
+                                out.append(_Cand(a, end if last else b, aid, 1, "nominal"))
+                            break
+        return out
+
+    def _nationality_iso3(self, word: str) -> str | None:
+        word = word.strip()
+        if word in self.reg.adj_iso3:
+            return self.reg.adj_iso3[word]
+        country = self.gaz.country_by_name(word) if word.isupper() or "." in word else None
+        return country.iso3 if country else None
+
+    def _coordination_patterns(self) -> tuple[re.Pattern[str], dict[str, dict]]:
+        key = (id(self.reg), id(self.gaz))
+        if key not in _COORD_CACHE:
+            if len(_COORD_CACHE) > 4:
+                _COORD_CACHE.clear()
+            _COORD_CACHE[key] = self._build_coordination_patterns()
+        return _COORD_CACHE[key]
+
+    def _build_coordination_patterns(self) -> tuple[re.Pattern[str], dict[str, dict]]:
+        groups: dict[str, dict] = {}
+        for g in self.reg.cues.get("generic_actors") or ():
+            for n in g["nouns"]:
+                groups.setdefault(n.lower(), g)
+        abbrevs = [n for ns in self.gaz.country_names.values() for n in ns if n.isupper() or "." in n]
+        nat = "(?:" + "|".join(re.escape(w) for w in sorted({*self.reg.adj_iso3, *abbrevs}, key=len, reverse=True)
+                               if w[:1].isupper()) + ")"
+        pat = re.compile(rf"(?<![\w-])(?P<list>{nat}(?:,[ \u00a0]+{nat})*),?[ \u00a0]+(?:and|or)[ \u00a0]+"
+                         rf"(?P<last>{nat})[ \u00a0]+(?P<noun>[a-z][a-z-]+(?:[ \u00a0][a-z][a-z-]+)?)")
+        return pat, groups
 
     def country_metonym_candidates(self) -> list[_Cand]:
         """Country names without a registry state, used as actors -> discovered governments."""
@@ -1138,7 +1232,8 @@ def extract_actors(
         return [], {}
     gaz = load_gazetteer()
     ex = _Extraction(ctx, reg, gaz)
-    cands = ex.byline_candidates() + ex.registry_candidates() + ex.country_metonym_candidates()
+    cands = (ex.byline_candidates() + ex.registry_candidates() + ex.country_metonym_candidates()
+             + ex.coordinated_nationality_candidates())
     first = _select(cands)
     taken = [(c.start, c.end) for c in first]
     ner = ex.ner_candidates(taken)

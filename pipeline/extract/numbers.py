@@ -238,6 +238,8 @@ def not_a_count(text: str, phrase: NumberPhrase) -> str | None:
         return "percentage"
     if re.match(r"-(?:[A-Za-z])", after):
         return "compound"  # "nine-year", "10-day", "5-year-old"
+    if phrase.form == "digits" and re.match(r"[°º′″]|['\"](?:\d|[NSEW]\b)", after):
+        return "coordinate_or_angle"  # "35.0325°N", "36°11′N", "43°38′47″E": degrees, minutes, seconds
     m = _WORD_AFTER_RE.match(after)
     if m:
         w = m.group(1).lower().rstrip(".")

@@ -32,12 +32,20 @@ matched only at level 1 or 2.
 
 Focus countries (`focus_countries`): score per country = mentions of its names + mentions of its demonyms
 + 2 × mentions of its sub-national places (NER GPE/LOC spans, and capitalised proper-noun sequences whose
-country is also named in the article). Sub-national places weigh double because they say where things happen,
-while country names often stand for governments. Ranked by score, ties by first mention. The focus set is every
+country is also named in the article; a lexicon region or admin1 name counts for its country before any
+same-named village elsewhere, and a country name used as an adjective, "UK-based", counts for nothing).
+Sub-national places weigh double because they say where things happen, while country names often stand for
+governments. Ranked by score, ties by first mention. The focus set is every
 country scoring at least a quarter of the top score.
 
 Extraction rules (`extract_places`), in order; a later step never takes characters an earlier one claimed,
-and nothing is taken inside an actor mention (metonyms such as "Damascus" used as a government are actors):
+and nothing is taken inside an actor mention (metonyms such as "Damascus" used as a government are actors)
+except the name of a building that is also an organisation (step 4c). Capitalised words after a code-name
+marker ("Operation Steel Curtain", "Exercise Eager Lion") are never places.
+
+0. Coordinates ("35°01′57″N 43°38′47″E", "35.0325°N 43.6464°E", and a bare "35.0325; 43.6464" after one of
+   those and a slash) -> the nearest gazetteer place within 25 km, else a point place (`unres_coord_…`,
+   precision point, with its coordinates). The coordinates are not an alias of the place.
 
 1. Regions: "<Name> province|governorate|countryside|region|oblast|state" and "province|... of <Name>" where
    <Name> is an admin1 area or region of the lexicon -> ``rg_<iso3>_<slug>``, precision admin1 (region for
@@ -52,7 +60,19 @@ and nothing is taken inside an actor mention (metonyms such as "Damascus" used a
    if it contains a proper noun (spaCy PROPN; an all-capital word such as a dateline counts), is not a stop
    name, matches at key level 0 or 1, and resolves to a place in a focus country or with population ≥ 100,000. -> ``gn_<geonameid>``, precision city. Bare admin1/region names that are not
    also a city of the same country ("Helmand", "Darfur") resolve to the region.
+3b. Names the gazetteer does not know, made places by their context: "<actor>-held <Name>" (places.yaml
+   `held_words`) and a name listed with a place ("Husaybah and <Name>", "Qamenas, Sarmin and <Name>"; not a
+   modifier of a noun, "Sunni areas") -> a focus-country gazetteer match at key level 0/1, else
+   ``unres_<slug>`` with the country of the places of its sentence (when they agree) or the first focus
+   country.
 4. Anything spaCy tagged GPE/LOC/FAC that is still unclaimed -> ``unres_<slug>``, precision unknown.
+4b. One sense per article: every other free occurrence of a name taken above (not a country, not a nominal
+   reference, not inside a multi-word person name) is the same place.
+4c. Names of buildings that the actor extractor made organisations (places.yaml `facility_heads`: "Mosul
+   University", "the Brandbergen Mosque") are also place mentions: the focus-country place named inside them,
+   else the locality they lie in (as for site nouns), else ``unres_<slug>``.
+5. Nominal references ("the town") and 6. sites ("the library", "there"): see the steps in the code; a definite
+   site phrase with no place near it is the place the same head noun resolved to earlier in the article.
 
 Canonical names: countries use the GeoNames country name; cities the GeoNames primary name romanised (diacritics
 and ʿayn/hamza marks removed: "Ma‘arrat an Nu‘mān" -> "Maarrat an Numan"), so a place has the same name in every
@@ -85,6 +105,7 @@ _INDEX_FORMAT = 2  # bump when the key functions or the table layout change
 _MIN_CITY_POPULATION = 500
 WELL_KNOWN_POPULATION = 100_000  # non-NER spans outside the focus countries must be at least this big
 WORLD_CITY_POPULATION = 1_000_000
+COORD_MAX_KM = 25.0  # a coordinate mention resolves to the nearest gazetteer place within this distance
 
 # ---------------------------------------------------------------------------------------------- name keys
 
@@ -430,6 +451,24 @@ class Gazetteer:
             ).fetchone()
         return City(*row, level=0) if row else None
 
+    def nearest(self, lat: float, lon: float, max_km: float = COORD_MAX_KM) -> City | None:
+        """The gazetteer place nearest to a point, if one lies within `max_km` (reverse geocoding)."""
+        import math
+
+        dlat = max_km / 111.0
+        dlon = dlat / max(0.05, math.cos(math.radians(lat)))
+        scale = math.cos(math.radians(lat)) ** 2
+        with self._lock:
+            row = self._con.execute(
+                "SELECT gid, name, lat, lon, cc, admin1, pop FROM city WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?"
+                " ORDER BY (lat-?)*(lat-?) + (lon-?)*(lon-?)*?, gid LIMIT 1",
+                (lat - dlat, lat + dlat, lon - dlon, lon + dlon, lat, lat, lon, lon, scale),
+            ).fetchone()
+        if row is None:
+            return None
+        km = 111.0 * math.hypot(row[2] - lat, (row[3] - lon) * math.cos(math.radians(lat)))
+        return City(*row, level=0) if km <= max_km else None
+
     def country_by_name(self, name: str) -> Country | None:
         iso2 = self._country_by_key.get(fold(re.sub(r"^(?:[Tt]he)\s+", "", name)))
         return self.countries.get(iso2) if iso2 else None
@@ -594,6 +633,15 @@ def _ner_spans(ctx: ArticleContext, labels: frozenset[str]) -> list[tuple[int, i
     return out
 
 
+def _modifies_noun(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether the words end in a modifier of a following noun ("Sunni areas", "Kurdish towns")."""
+    span = ctx.doc.char_span(start, end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return False
+    last = span[-1]
+    return last.dep_ in ("amod", "compound", "nmod") and last.head.i > last.i and last.head.pos_ in ("NOUN", "PROPN")
+
+
 def _has_propn(ctx: ArticleContext, start: int, end: int) -> bool:
     span = ctx.doc.char_span(start, end, alignment_mode="expand")
     return span is not None and any(t.pos_ == "PROPN" for t in span)
@@ -632,7 +680,14 @@ def focus_countries(ctx: ArticleContext, gazetteer: Gazetteer | None = None) -> 
         key = (seq.start, seq.end)
         is_ner = any(s <= seq.start and seq.end <= e for s, e in ner_place)
         name = text[seq.start:seq.end]
-        if fold(name) in gaz.stop_names:
+        if fold(name) in gaz.stop_names or gaz.country_by_name(name) is not None:
+            continue  # a country name step 1 did not count is an adjective ("UK-based"), never a city
+        # (admin1 names only when their country is named: "Red Sea" is a Sudanese state and a sea)
+        regions = [r for r in gaz.regions_named(name) if r.iso3 and (r.admin1code is None or r.iso3 in named)]
+        if regions and (is_ner or any(r.iso3 in named for r in regions)) and key not in seen:
+            seen.add(key)  # a region of the lexicon ("Golan", "Darfur") before a same-named village elsewhere
+            region = min(regions, key=lambda r: (r.iso3 not in named, r.admin1code is None, r.region_id))
+            add(region.iso3, 2.0, seq.start)
             continue
         cands = [c for c in gaz.lookup(name) if c.level <= 1]
         if not cands or key in seen:
@@ -783,6 +838,80 @@ def _precision_of(obj: object) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------------------------------------- coordinates
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """A place name the gazetteer does not know, with the country its context gives (or None)."""
+
+    country_iso3: str | None
+
+
+@dataclass(frozen=True)
+class Point:
+    """A place given only by its coordinates, with no gazetteer place near it."""
+
+    place_id: str
+    name: str
+    lat: float
+    lon: float
+
+
+_DEG = r"\d{1,3}(?:\.\d+)?\s?°"
+_MIN = r"(?:\s?\d{1,2}(?:\.\d+)?\s?[′'’])"
+_SEC = r"(?:\s?\d{1,2}(?:\.\d+)?\s?(?:″|''|\"|”))"
+_COORD_RE = re.compile(rf"(?<![\w.°′″])(?P<lat>{_DEG}{_MIN}?{_SEC}?)\s?(?P<ns>[NS])[ \u00a0,]{{1,3}}"
+                       rf"(?P<lon>{_DEG}{_MIN}?{_SEC}?)\s?(?P<ew>[EW])(?!\w)")
+# a bare "lat; lon" pair in decimal degrees, only right after another coordinate and a slash (the Wikipedia
+# "Coordinates: 59°10′25″N 18°10′05″E / 59.173616°N 18.167988°E / 59.173616; 18.167988" line)
+_COORD_PAIR_RE = re.compile(r"[ \u00a0]*/[ \u00a0]*(?P<lat>-?\d{1,2}\.\d+)[ \u00a0]*[;,][ \u00a0]*(?P<lon>-?\d{1,3}\.\d+)"
+                            r"(?!\d|\.\d)")
+_COORD_SEP_RE = re.compile(r"[ \u00a0]*/[ \u00a0]*")
+
+
+def _degrees(part: str) -> float:
+    nums = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", part)]
+    return sum(v / 60 ** i for i, v in enumerate(nums[:3]))
+
+
+def coordinate_spans(text: str) -> list[tuple[int, int, float, float]]:
+    """(start, end, lat, lon) of geographic coordinates written in text: degrees with minutes and seconds or in
+    decimals with a hemisphere letter ("35°01′57″N 43°38′47″E", "35.0325°N 43.6463889°E"), and a bare decimal
+    "lat; lon" pair that follows one of those after a slash. Out-of-range values are not coordinates."""
+    out: list[tuple[int, int, float, float]] = []
+    for m in _COORD_RE.finditer(text):
+        lat = _degrees(m.group("lat")) * (-1 if m.group("ns") == "S" else 1)
+        lon = _degrees(m.group("lon")) * (-1 if m.group("ew") == "W" else 1)
+        if abs(lat) <= 90 and abs(lon) <= 180:
+            out.append((m.start(), m.end(), lat, lon))
+    chained = []
+    for _a, b, _lat, _lon in out:
+        pos = b
+        while True:
+            nxt = _COORD_SEP_RE.match(text, pos)
+            if nxt and _COORD_RE.match(text, nxt.end()):
+                pos = _COORD_RE.match(text, nxt.end()).end()
+                continue
+            pair = _COORD_PAIR_RE.match(text, pos)
+            if pair:
+                lat, lon = float(pair.group("lat")), float(pair.group("lon"))
+                if abs(lat) <= 90 and abs(lon) <= 180:
+                    chained.append((pair.start("lat"), pair.end("lon"), lat, lon))
+            break
+    return sorted(set(out + chained))
+
+
+def coordinate_place(gaz: "Gazetteer", lat: float, lon: float) -> tuple[str, object]:
+    """The place of a coordinate mention: the nearest gazetteer place within COORD_MAX_KM, else a point."""
+    city = gaz.nearest(lat, lon)
+    if city is not None:
+        return f"gn_{city.gid}", city
+    name = f"{abs(lat):.4f}°{'S' if lat < 0 else 'N'} {abs(lon):.4f}°{'W' if lon < 0 else 'E'}"
+    pid = "unres_coord_" + slug(f"{lat:.4f}_{lon:.4f}".replace("-", "m"))
+    return pid, Point(pid, name, round(lat, 6), round(lon, 6))
+
+
 # ---------------------------------------------------------------------------------------------- extraction
 
 
@@ -801,6 +930,9 @@ def extract_places(
     focus3 = focus_set(ranked)
     focus2 = [gaz.iso2_by_iso3[i] for i in focus3 if i in gaz.iso2_by_iso3]
 
+    lex = load_places_lexicon()
+    facility_re = _facility_re()
+    facilities = [(m.char_start, m.char_end) for m in actor_mentions if facility_re.search(m.quote)]
     blocked: list[tuple[int, int]] = [(m.char_start, m.char_end) for m in actor_mentions]
     claimed: list[tuple[int, int]] = []
     found: list[tuple[int, int, str]] = []  # (start, end, place_id)
@@ -816,6 +948,17 @@ def extract_places(
         return not _overlaps(start, end, blocked) and not _overlaps(start, end, claimed)
 
     seqs = _sequences(text)
+    blocked.extend(_codename_spans(text, seqs))
+
+    # mentions that are not names of their place (coordinates, "the town", "the library"): no alias
+    anaphoric: set[tuple[int, int]] = set()
+
+    # 0. geographic coordinates -> the nearest gazetteer place, else a point
+    for a, b, lat, lon in coordinate_spans(text):
+        if free(a, b):
+            pid_, obj_ = coordinate_place(gaz, lat, lon)
+            take(a, b, pid_, obj_)
+            anaphoric.add((a, b))
 
     # 1. regions named with a region keyword
     after_re = re.compile(r"\s+(?:" + "|".join(map(re.escape, gaz.region_after)) + r")\b", re.I)
@@ -862,6 +1005,31 @@ def extract_places(
     for seq in seqs:
         _resolve_sequence(ctx, gaz, seq, focus2, focus3, ner_place, free_of_persons, take)
 
+    # 3b. names the gazetteer does not resolve, in a context that makes them places: "rebel-held <Name>", and a
+    #     name listed with a place ("Husaybah and <Name>", "Qamenas, Sarmin and <Name>")
+    for seq in _context_place_sequences(text, seqs, found, lex):
+        a, b = seq.start, seq.end
+        if not free_of_persons(a, b) or _modifies_noun(ctx, a, b):
+            continue
+        name = text[a:b]
+        folded = fold(name)
+        if (len(folded.replace(" ", "")) < 3 or any(w in gaz.stop_names for w in folded.split())
+                or name in gaz.demonym_iso3 or gaz.country_by_name(name) is not None
+                or not (_has_propn(ctx, a, b) or _overlaps(a, b, ner_place))):
+            continue
+        neighbours = {infos[p].cc for s0, e0, p in found if isinstance(infos.get(p), City)
+                      and ctx.sentence_index_at(s0) == ctx.sentence_index_at(a)}
+        near = [c for c in gaz.lookup(name) if c.level <= 1 and (c.cc in neighbours or c.cc in focus2)]
+        if near:
+            best = _rank(near, focus2)
+            take(a, b, f"gn_{best.gid}", best)
+        else:
+            # not in the gazetteer: its country is that of the places of its sentence when they agree, else
+            # (none in the sentence) the article's first focus country
+            iso3s = {gaz.iso3_of(cc) for cc in neighbours}
+            iso3 = next(iter(iso3s)) if len(iso3s) == 1 else (focus3[0] if not iso3s and focus3 else None)
+            take(a, b, f"unres_{slug(name)}", Unresolved(iso3))
+
     # 4. unresolved place-like NER spans
     for s, e, _label in _ner_spans(ctx, _PLACE_LABELS):
         if not free(s, e):
@@ -876,10 +1044,30 @@ def extract_places(
             sl = "x_" + short_hash("place", quote, length=10)
         take(s, e, f"unres_{sl}", None)
 
+    # 4b. one sense per article: another occurrence of a name taken above is the same place
+    _same_name_occurrences(ctx, found, anaphoric, long_persons, free, take, infos)
+
+    # 4c. names of buildings and compounds that are also organisations ("Mosul University", "the Brandbergen
+    #     Mosque"): a place mention too, unless a place named inside them was taken
+    site_max = int(lex.get("site_max_sentences") or 3)
+    for a, b in facilities:
+        if _overlaps(a, b, claimed):
+            continue
+        inner = _inner_place(gaz, text, a, b, focus2)
+        if inner is not None:
+            take(a, b, f"gn_{inner.gid}", inner)
+            anaphoric.add((a, b))
+            continue
+        pid = _site_referent(ctx, sorted(found), a, b, site_max)
+        if pid is not None:
+            take(a, b, pid, infos[pid])
+            anaphoric.add((a, b))
+        else:
+            take(a, b, f"unres_{slug(text[a:b])}", None)
+
     # 5. nominal references: "the town" -> the nearest earlier place of that precision (the noun is the quote)
     wanted = load_places_lexicon().get("anaphora") or {}
     named = sorted(found)
-    anaphoric: set[tuple[int, int]] = set()
     for m in _anaphora_re().finditer(text):
         a, b = m.span("noun")
         if not free(a, b):
@@ -893,15 +1081,22 @@ def extract_places(
 
     # 6. sites and areas named by a common noun ("the library", "the front line", "the area") and the adverb
     #    "there" -> the place they lie in: the nearest place of the same sentence, else the last one before
-    for a, head, b in _site_spans(ctx, load_places_lexicon()):
+    #    A definite phrase ("the library", "the front line") with no place that near is the site of the same head
+    #    noun met earlier in the article, resolved as that one was.
+    resolved_heads: dict[str, str] = {}
+    for a, head, b in _site_spans(ctx, lex):
         if not free(a, b):
             a = head  # "ISIL targets": the actor is not part of the place phrase
             if not free(a, b):
                 continue
-        pid = _site_referent(ctx, sorted(found), a, b, int(load_places_lexicon().get("site_max_sentences") or 3))
+        head_key = text[head:b].lower()
+        pid = _site_referent(ctx, sorted(found), a, b, site_max)
+        if pid is None and _DEFINITE_BEFORE.search(text, max(0, a - 8), a):
+            pid = resolved_heads.get(head_key)
         if pid is not None:
             take(a, b, pid, infos[pid])
             anaphoric.add((a, b))
+            resolved_heads[head_key] = pid
 
     mentions = []
     aliases: dict[str, set[str]] = {}
@@ -922,10 +1117,124 @@ def extract_places(
             places[pid] = gaz.city_info(obj, al)
         elif isinstance(obj, Region):
             places[pid] = gaz.region_info(obj, al)
+        elif isinstance(obj, Unresolved):
+            places[pid] = PlaceInfo(pid, min(al), obj.country_iso3, None, None, None, None, None, tuple(sorted(al)))
+        elif isinstance(obj, Point):
+            places[pid] = PlaceInfo(pid, obj.name, None, None, obj.lat, obj.lon, "point", None, tuple(sorted(al)))
         else:
             first = min(al)
             places[pid] = PlaceInfo(pid, first, None, None, None, None, None, None, tuple(sorted(al)))
     return mentions, places
+
+
+_DEFINITE_BEFORE = re.compile(r"\b(?:[Tt]he|[Tt]his|[Tt]hat|[Tt]hese|[Tt]hose)[ \u00a0]+$")
+
+
+@functools.lru_cache(maxsize=1)
+def _facility_re() -> re.Pattern[str]:
+    """An actor quote that names a building or compound (places.yaml `facility_heads`): the head word ends the
+    name ("Mosul University") or starts it before "of" ("University of Mosul")."""
+    heads = "|".join(re.escape(h).replace(r"\ ", r"\s+")
+                     for h in sorted(load_places_lexicon().get("facility_heads") or (), key=len, reverse=True))
+    return re.compile(rf"^(?:[Tt]he\s+)?(?:[A-Z][\w'’.-]*\s+)+(?:{heads})$|^(?:[Tt]he\s+)?(?:{heads})\s+of\s+[A-Z]")
+
+
+def _inner_place(gaz: Gazetteer, text: str, start: int, end: int, focus2: Sequence[str]) -> City | None:
+    """A focus-country place named inside a facility name ("Mosul" in "the University of Mosul")."""
+    heads = {w for h in load_places_lexicon().get("facility_heads") or () for w in fold(h).split()}
+    for seq in _sequences(text[start:end]):
+        for a, b in _subspans(seq):
+            name = text[start + a:start + b]
+            words = fold(name).split()
+            if any(w in gaz.stop_names or w in heads for w in words) or len(fold(name)) < 3:
+                continue
+            cands = [c for c in gaz.lookup(name) if c.level <= 1 and c.cc in focus2]
+            if cands:
+                return _rank(cands, focus2)
+    return None
+
+
+def _codename_spans(text: str, seqs: Sequence[_Seq]) -> list[tuple[int, int]]:
+    """Capitalised words that name an operation or exercise after a code-name marker (places.yaml
+    `codename_markers`): "Operation Steel Curtain", "Exercise Eager Lion", "Operation: Iron Fist"."""
+    markers = tuple(load_places_lexicon().get("codename_markers") or ())
+    if not markers:
+        return []
+    before = re.compile(r"(?:" + "|".join(map(re.escape, markers)) + r")[:\s\"'“‘]{1,4}$")
+    out = []
+    for seq in seqs:
+        if before.search(text, max(0, seq.start - 16), seq.start):
+            out.append((seq.start, seq.end))
+            continue
+        for i, (a, b) in enumerate(seq.words[:-1]):
+            if text[a:b] in markers or text[a:b + 1] in markers:
+                out.append((seq.words[i + 1][0], seq.end))
+                break
+    return out
+
+
+def _context_place_sequences(text: str, seqs: Sequence[_Seq], found: Sequence[tuple[int, int, str]],
+                             lex: dict) -> list[_Seq]:
+    """Capitalised sequences that the context makes places: after "<word>-held" (places.yaml `held_words`), or
+    listed with a place already found ("<Place> and <Name>", "<Name> or <Place>", "<Place>, <Name>, ..."),
+    repeated until no list grows."""
+    held = "|".join(map(re.escape, lex.get("held_words") or ()))
+    held_re = re.compile(rf"\w[-‐‑](?:{held})[ \u00a0]+$") if held else None
+    between_and = re.compile(r"^(?:,[ \u00a0]*)?[ \u00a0]*(?:and|or)[ \u00a0]+$")
+    between_comma = re.compile(r"^,[ \u00a0]*$")
+    out: list[_Seq] = []
+    chosen: set[int] = set()
+    spans = sorted((s0, e0) for s0, e0, _ in found)
+    for i, seq in enumerate(seqs):
+        if held_re is not None and held_re.search(text, max(0, seq.start - 30), seq.start):
+            out.append(seq)
+            chosen.add(i)
+    for _round in range(8):
+        grew = False
+        places = spans + [(q.start, q.end) for q in out]
+        ends = {e0: s0 for s0, e0 in places}
+        starts = {s0: e0 for s0, e0 in places}
+        for i, seq in enumerate(seqs):
+            if i in chosen:
+                continue
+            gap_before = next((text[e0:seq.start] for e0 in range(max(0, seq.start - 9), seq.start) if e0 in ends), None)
+            gap_after = next((text[seq.end:s0] for s0 in range(seq.end + 1, seq.end + 10) if s0 in starts), None)
+            after_text = text[seq.end:seq.end + 8]
+            listed = (
+                (gap_before is not None and (between_and.match(gap_before)
+                                             or (between_comma.match(gap_before)
+                                                 and re.match(r"(?:,|[ \u00a0]+(?:and|or)\b)", after_text))))
+                or (gap_after is not None and between_and.match(gap_after))
+            )
+            if listed:
+                out.append(seq)
+                chosen.add(i)
+                grew = True
+        if not grew:
+            break
+    return sorted(out, key=lambda q: q.start)
+
+
+def _same_name_occurrences(ctx: ArticleContext, found: list[tuple[int, int, str]], anaphoric: set[tuple[int, int]],
+                           persons: Sequence[tuple[int, int]], free, take, infos: dict) -> None:
+    """Take every other occurrence of a place name already taken (not a country, which step 2 matches everywhere,
+    nor a nominal reference) as the same place, when it stands as a capitalised word of its own and not inside
+    a longer person name (`persons`: multi-word PERSON spans; a one-word PERSON span is often spaCy's mistake
+    for a town)."""
+    text = ctx.text
+    names: dict[str, str] = {}
+    for s0, e0, pid in sorted(found):
+        if (s0, e0) in anaphoric or pid.startswith("iso_"):
+            continue
+        names.setdefault(text[s0:e0], pid)
+    if not names:
+        return
+    alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    for m in re.finditer(rf"(?<![\w\-‐‑.])(?:{alts})(?![\w]|[-‐‑]\w)", text):
+        a, b = m.span()
+        if free(a, b) and not _overlaps(a, b, persons):
+            pid = names[m.group(0)]
+            take(a, b, pid, infos[pid])
 
 
 def _site_spans(ctx: ArticleContext, lexicon: dict) -> list[tuple[int, int, int]]:
