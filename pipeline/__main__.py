@@ -32,11 +32,7 @@ def _run(args: argparse.Namespace) -> int:
     if stamp is not None:
         print(f"newsledger: nothing new in {articles} since the last publication (same files, same code) and the "
               f"published files are intact: no run launched (--force runs anyway).")
-        print("rows per table:")
-        for name, n in stamp["rows"].items():
-            print(f"  {name:<11} {n:>7}")
-        print(f"parquet: {warehouse / 'parquet'}")
-        print(f"duckdb:  {warehouse / 'newsledger.duckdb'}")
+        _print_publication(stamp["rows"], warehouse / "parquet", warehouse / "newsledger.duckdb")
         return 0
 
     from pipeline.defs import newsledger_job
@@ -51,23 +47,22 @@ def _run(args: argparse.Namespace) -> int:
         return _summarise(result, warehouse)
 
 
+def _print_publication(rows: dict[str, int], parquet_dir, duckdb_path) -> None:
+    print("rows per table:")
+    for name, n in rows.items():
+        print(f"  {name:<11} {n:>7}")
+    print(f"parquet: {parquet_dir}")
+    print(f"duckdb:  {duckdb_path}")
+
+
 def _summarise(result, warehouse: Path) -> int:
-    evaluations = result.get_asset_check_evaluations()
-    passed = [e for e in evaluations if e.passed]
-    failed = [e for e in evaluations if not e.passed]
+    from pipeline.launch import print_run_summary
+
+    failed = print_run_summary(result, "newsledger run")
     published = [m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == "warehouse"]
-    print(f"\nnewsledger run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'}")
-    print(f"asset checks: {len(passed)} passed, {len(failed)} failed")
-    for e in failed:
-        print(f"  FAILED {e.asset_key.to_user_string()}:{e.check_name} ({e.severity.value})")
     if published:
         meta = published[-1].materialization.metadata
-        rows = meta["rows"].value
-        print("rows per table:")
-        for name, n in rows.items():
-            print(f"  {name:<11} {n:>7}")
-        print(f"parquet: {meta['parquet_dir'].value}")
-        print(f"duckdb:  {meta['duckdb_path'].value}")
+        _print_publication(meta["rows"].value, meta["parquet_dir"].value, meta["duckdb_path"].value)
     else:
         print(f"nothing published (the previous publication in {warehouse}, if any, is unchanged)")
     return 0 if result.success and published and not any(e.severity.value == "ERROR" for e in failed) else 1

@@ -7,6 +7,18 @@ import re
 import unicodedata
 
 
+def files_digest(paths, root) -> "hashlib._Hash":
+    """A running SHA-256 over `paths` (sorted), each as its POSIX path relative to `root` and its content's SHA-256:
+    the one way code, lexicon and data files are fingerprinted (extraction cache version, ingest cache, the
+    published state). Callers may update it further (library versions, settings)."""
+    from pathlib import Path
+
+    h = hashlib.sha256()
+    for path in sorted(Path(p) for p in paths):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h
+
+
 def sha256_hex(data: bytes | str) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")

@@ -32,3 +32,14 @@ def launched(job_factory, run_config: dict, trigger: str, tags: dict[str, str] |
             **execute_kwargs,
         ) as result:
             yield result
+
+
+def print_run_summary(result, label: str) -> list:
+    """Print a run's outcome and its asset checks (each failed one by name); returns the failed evaluations."""
+    evaluations = result.get_asset_check_evaluations()
+    failed = [e for e in evaluations if not e.passed]
+    print(f"\n{label} {result.run_id}: {'SUCCESS' if result.success else 'FAILED'}")
+    print(f"asset checks: {len(evaluations) - len(failed)} passed, {len(failed)} failed")
+    for e in failed:
+        print(f"  FAILED {e.asset_key.to_user_string()}:{e.check_name} ({e.severity.value})")
+    return failed

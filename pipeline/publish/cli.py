@@ -52,13 +52,10 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _summarise(result) -> int:
-    evaluations = result.get_asset_check_evaluations()
-    failed = [e for e in evaluations if not e.passed]
+    from pipeline.launch import print_run_summary
+
+    failed = print_run_summary(result, "newsledger release run")
     released = [m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == "release"]
-    print(f"\nnewsledger release run {result.run_id}: {'SUCCESS' if result.success else 'FAILED'}")
-    print(f"asset checks: {len(evaluations) - len(failed)} passed, {len(failed)} failed")
-    for e in failed:
-        print(f"  FAILED {e.asset_key.to_user_string()}:{e.check_name} ({e.severity.value})")
     if not result.success:
         for ev in result.all_events:
             if ev.is_step_failure:

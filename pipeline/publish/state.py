@@ -53,11 +53,11 @@ def code_version() -> str:
     """A hash of the pipeline's own files (code, lexicons, SQL), the table metadata and the library versions."""
     import importlib.metadata as md
 
-    h = hashlib.sha256()
+    from pipeline.ids import files_digest
+
     files = [p for base in (PACKAGE, ROOT / "schemas") for p in base.rglob("*")
              if p.is_file() and p.suffix in _CODE_SUFFIXES and "__pycache__" not in p.parts]
-    for path in sorted(files):
-        h.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    h = files_digest(files, ROOT)
     for dist in _DISTRIBUTIONS:
         try:
             h.update(f"{dist}={md.version(dist)}\n".encode())
