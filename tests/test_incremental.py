@@ -141,3 +141,75 @@ def test_incremental_run_publishes_what_a_full_rebuild_publishes(tmp_path):
     # --force runs even when nothing changed.
     forced = run_cli(articles, inc_wh, inc_state, "--force")
     assert "newsledger run " in forced.proc.stdout
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Ingest reads only changed files; table rows merge the same whatever the batches
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _ingest_cached(folder: Path, cache_root: Path):
+    from pipeline.ingest.cache import IngestCache
+
+    with IngestCache(cache_root, "v") as cache:
+        result = ingest_corpus(folder, cache=cache)
+    return result, cache
+
+
+def test_cached_ingest_reads_only_changed_files_and_equals_a_full_ingest(tmp_path):
+    folder = _write_corpus(tmp_path / "articles", FEED)
+    # A year-less article whose date comes from the corpus (phase 2) and an exact duplicate across files.
+    (folder / "later.txt").write_text("Between Jan. 20 and 26, more than 1,000 people fled, officials said on Monday.\n", encoding="utf-8")
+    shutil.copy(folder / "000_a1a949affc85c4c7.txt", folder / "copy.txt")
+    cache_root = tmp_path / "cache"
+    first, c1 = _ingest_cached(folder, cache_root)
+    assert (c1.hits, c1.misses) == (0, 5)
+    assert first == ingest_corpus(folder)
+    again, c2 = _ingest_cached(folder, cache_root)
+    assert (c2.hits, c2.misses) == (5, 0), "nothing changed: no file is read again"
+    assert again == first
+
+    # Append a line to the feed, add a file, remove one: only the feed and the new file are read.
+    with (folder / "feed.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(NEW) + "\n")
+    (folder / "new.txt").write_text("Floods displaced 2,000 families in Sindh on Tuesday, the provincial government said.\n", encoding="utf-8")
+    (folder / "copy.txt").unlink()
+    third, c3 = _ingest_cached(folder, cache_root)
+    assert (c3.hits, c3.misses) == (3, 2)
+    full = ingest_corpus(folder)
+    assert third == full
+    assert len(third.articles) == len(first.articles) + 2 and not third.duplicates
+    assert len(list((cache_root / "v" / "entries").glob("*.pkl"))) == 5, "the removed file's entry is dropped"
+
+    # A damaged cache entry is read again, never trusted.
+    for f in (cache_root / "v" / "entries").glob("*.pkl"):
+        f.write_bytes(b"not a pickle")
+    fourth, c4 = _ingest_cached(folder, cache_root)
+    assert c4.hits == 0 and fourth == full
+
+
+def test_word_batches_bound_words_and_texts(corpus):
+    from pipeline.extract import word_batches
+
+    batches = list(word_batches(corpus, max_words=300, max_texts=2))
+    assert [a for b in batches for a in b] == list(corpus), "every article once, in order"
+    for b in batches:
+        assert len(b) <= 2
+        assert len(b) == 1 or sum(a.n_words for a in b) <= 300
+    assert any(len(b) == 1 and b[0].n_words > 300 for b in batches), "a long article is a batch of its own"
+
+
+def test_table_rows_merge_the_same_whatever_the_batches(nlp, corpus):
+    from pipeline.extract.events import cluster_events
+    from pipeline.publish.tables import merge_table_parts, table_parts
+
+    result = extract_corpus(corpus, nlp=nlp)
+    whole = extraction_frames(result.extractions)
+    raw = extract_batch(corpus, nlp=nlp).extractions  # not clustered: clusters come from all parts' events
+    odd, even = raw[1::2], raw[0::2]
+    parts = [table_parts(list(reversed(odd))), table_parts(even)]
+    cluster_of = {e.event_id: e.cluster_id for e in cluster_events([e for p in parts for e in p.events])}
+    merged = merge_table_parts(parts, cluster_of)
+    for name, df in whole.items():
+        pd.testing.assert_frame_equal(merged[name], df, check_exact=True, obj=name)
+    assert whole["events"]["cluster_id"].nunique() < len(whole["events"]), "the sample ceasefire reports share a cluster"

@@ -8,27 +8,30 @@ The five tables are one graph-backed multi-asset whose per-article work fans out
   read when the definitions load, default 4): a few large batches, never one step per article (a step costs a
   process start and a model load). The graph is static, so every Dagster executor runs it: the buckets run in
   parallel on the multiprocess executor, and as tasks on the workers of a distributed executor (dask, celery,
-  k8s). A bucket streams its articles through spaCy in `nlp.pipe` batches.
+  k8s). A bucket streams its articles through spaCy in `nlp.pipe` batches of a bounded number of words and turns
+  each result into table rows at once (`BucketTables`): no step holds the extraction records of the corpus.
 - Results are cached per article on disk (`<warehouse>/.cache/extraction/<version>/`, see
   pipeline.extract.cache), so a later run extracts only the articles it has not seen; the cache is keyed by the
   whole article record and by a hash of the extraction code, lexicons and model, so a changed article or
   extractor is extracted again. `NEWSLEDGER_EXTRACTION_CACHE=0` turns it off.
-- `combine_extractions` runs the cross-article steps over all buckets (event clustering, the actor and place
-  tables) and emits the five tables: the result is the same as one full rebuild, whatever the buckets or cache.
+- `combine_extractions` runs the cross-article steps over all buckets (event clustering, merging the actor and
+  place descriptions, sorting rows by key) and emits the five tables: the result is the same as one full rebuild,
+  whatever the buckets or cache (pipeline.publish.tables.merge_table_parts).
 """
 
 
 import hashlib
 import os
+from dataclasses import dataclass, field
 
 import dagster as dg
 import pandas as pd
 
 from pipeline.defs.resources import CorpusPaths
 from pipeline.defs.tables import table_out, table_output
-from pipeline.extract import CorpusExtraction, combine, extract_batch
+from pipeline.extract import ExtractionFailure, iter_batch
 from pipeline.extract.nlp import model_version
-from pipeline.publish.tables import extraction_frames
+from pipeline.publish.tables import TableParts, merge_table_parts
 
 GROUP = "extract"
 TABLES = ("actors", "places", "events", "figures", "mentions")
@@ -58,22 +61,44 @@ def bucket_of(article_id: str, k: int) -> int:
     return int(hashlib.sha256(article_id.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16) % k
 
 
+@dataclass
+class BucketTables:
+    """What an extraction bucket hands to `combine_extractions`: its rows of the five tables (not the extraction
+    records, which stay in the cache), its event records for clustering, and its failures."""
+
+    parts: TableParts
+    failures: list[ExtractionFailure] = field(default_factory=list)
+    n_articles: int = 0
+    cached: int = 0
+
+
 def _bucket_op(i: int, k: int) -> dg.OpDefinition:
     @dg.op(
         name=f"extract_bucket_{i}_of_{k}",
-        description=f"spaCy and the per-article extractors on the articles of hash bucket {i} of {k} (cached per article).",
+        description=f"spaCy and the per-article extractors on the articles of hash bucket {i} of {k} (cached per "
+        "article); the bucket's rows of the five tables.",
     )
-    def extract_bucket(context: dg.OpExecutionContext, paths: CorpusPaths, articles: pd.DataFrame) -> CorpusExtraction:
+    def extract_bucket(context: dg.OpExecutionContext, paths: CorpusPaths, articles: pd.DataFrame) -> BucketTables:
         from pipeline.publish.tables import articles_from_frame
 
         mine = articles[[bucket_of(a, k) == i for a in articles["article_id"]]]
-        cache = _cache_for(paths)
-        result = extract_batch(articles_from_frame(mine), cache=cache)
+        del articles
+        out = BucketTables(parts=TableParts(), n_articles=len(mine))
+        counts: dict = {}
+        # Streamed: each result becomes table rows at once, so the bucket never holds its extraction records.
+        for item in iter_batch(articles_from_frame(mine), cache=_cache_for(paths), group=f"b{i}of{k}", counts=counts):
+            if isinstance(item, ExtractionFailure):
+                out.failures.append(item)
+            else:
+                out.parts.add(item)
+        out.parts.frozen()
+        out.cached = counts.get("cached", 0)
+        out.failures.sort(key=lambda f: (f.article_id, f.source_file))
         context.log.info(
-            f"bucket {i}/{k}: {len(mine)} articles, {result.cached} from the cache, "
-            f"{len(mine) - result.cached - len(result.failures)} extracted, {len(result.failures)} failed"
+            f"bucket {i}/{k}: {len(mine)} articles, {out.cached} from the cache, "
+            f"{len(mine) - out.cached - len(out.failures)} extracted, {len(out.failures)} failed"
         )
-        return result
+        return out
 
     return extract_bucket
 
@@ -84,27 +109,33 @@ def _combine_op(k: int) -> dg.OpDefinition:
 
     @dg.op(
         name="combine_extractions",
-        ins={f"bucket_{i}": dg.In(CorpusExtraction) for i in range(k)},
+        ins={f"bucket_{i}": dg.In(BucketTables) for i in range(k)},
         out={name: dg.Out(pd.DataFrame) for name in TABLES} | {"all_articles_extracted": dg.Out(dg.Nothing, is_required=False)},
         description="Cross-article steps over every bucket (event clustering, actor and place tables); the five tables.",
     )
-    def combine_extractions(context: dg.OpExecutionContext, paths: CorpusPaths, **buckets: CorpusExtraction):
+    def combine_extractions(context: dg.OpExecutionContext, paths: CorpusPaths, **buckets: BucketTables):
         yield from _combine(context, [buckets[f"bucket_{i}"] for i in range(k)], paths)
 
     return combine_extractions
 
 
-def _combine(context: dg.OpExecutionContext, batches: list[CorpusExtraction], paths: CorpusPaths):
+def _combine(context: dg.OpExecutionContext, buckets: list[BucketTables], paths: CorpusPaths):
+    from pipeline.extract.events import cluster_events
+
     cache = _cache_for(paths)
     if cache is not None and cache.prune():  # results of older extraction code are never read again
         context.log.info("removed extraction cache folders of older extractor versions")
-    result = combine(batches)
-    frames = extraction_frames(result.extractions)
-    failures = [f.__dict__ for f in result.failures]
-    n_articles = len(result.extractions) + len(result.failures)
+    events = sorted((e for b in buckets for e in b.parts.events), key=lambda e: e.event_id)
+    cluster_of = {e.event_id: e.cluster_id for e in cluster_events(events)}
+    del events
+    frames = merge_table_parts([b.parts for b in buckets], cluster_of)
+    failure_records = sorted((f for b in buckets for f in b.failures), key=lambda f: (f.article_id, f.source_file))
+    failures = [f.__dict__ for f in failure_records]
+    n_articles = sum(b.n_articles for b in buckets)
+    cached = sum(b.cached for b in buckets)
     if failures:
         context.log.warning(f"extraction failed on {len(failures)} article(s): {failures[:5]}")
-    extra = {"model": model_version(), "articles_failed": len(failures), "articles_from_cache": result.cached}
+    extra = {"model": model_version(), "articles_failed": len(failures), "articles_from_cache": cached}
     for name in TABLES:
         yield table_output(name, frames[name], extra)
     yield dg.AssetCheckResult(

@@ -97,26 +97,100 @@ def link_figures_to_events(figures: list[Figure], events: list[Event]) -> list[F
     return out
 
 
-DEFAULT_BATCH_SIZE = 64  # texts per nlp.pipe batch: bounded memory (Docs are dropped as soon as extracted)
+DEFAULT_BATCH_SIZE = 64  # at most this many texts per nlp.pipe batch
+# ... and at most about this many words: spaCy's working memory grows with the tokens of a batch (the parser and
+# NER hold per-token feature arrays), about 20 MiB per 1,000 words with en_core_web_sm, while throughput does not
+# depend on it (160 news articles: 16.8-16.9 s with budgets of 3,000 to 100,000 words; peak RSS 231 MiB at 3,000
+# words, 290 at 6,000, 716 at 100,000, i.e. 64 articles per batch). One longer article is a batch of its own.
+DEFAULT_BATCH_WORDS = 4_000
+
+
+def word_batches(articles: Iterable[Article], max_words: int = DEFAULT_BATCH_WORDS, max_texts: int = DEFAULT_BATCH_SIZE) -> Iterator[list[Article]]:
+    """Consecutive batches of `articles` (in order) of at most `max_texts` texts and, unless one article alone is
+    longer, at most `max_words` words."""
+    batch: list[Article] = []
+    words = 0
+    for a in articles:
+        n = a.n_words or len(a.text) // 6
+        if batch and (words + n > max_words or len(batch) >= max_texts):
+            yield batch
+            batch, words = [], 0
+        batch.append(a)
+        words += n
+    if batch:
+        yield batch
 
 
 def iter_extractions(
-    articles: Iterable[Article], nlp=None, batch_size: int = DEFAULT_BATCH_SIZE, n_process: int = 1
+    articles: Iterable[Article], nlp=None, batch_size: int = DEFAULT_BATCH_SIZE, n_process: int = 1,
+    batch_words: int = DEFAULT_BATCH_WORDS,
 ) -> Iterator[ArticleExtraction | ExtractionFailure]:
     """Per-article results in input order; an article whose extraction raises yields an ExtractionFailure.
 
-    Streams: `articles` may be a generator, and only one `nlp.pipe` batch of Docs is alive at a time.
-    `n_process` > 1 parses in that many worker processes (spaCy's own multiprocessing)."""
+    Streams: `articles` may be a generator, and only one batch of Docs is alive at a time. Batches hold at most
+    `batch_size` texts and `batch_words` words (see DEFAULT_BATCH_WORDS). `n_process` > 1 parses in that many
+    worker processes (spaCy's own multiprocessing, batches of `batch_size` texts)."""
     from pipeline.extract.nlp import load_nlp
 
     nlp = nlp or load_nlp()
-    pairs = ((a.text, a) for a in articles)
-    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process):
+    if n_process > 1:
+        pairs = ((a.text, a) for a in articles)
+        docs = nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process)
+    else:
+        docs = (
+            (doc, article)
+            for batch in word_batches(articles, batch_words, batch_size)
+            for doc, article in zip(nlp.pipe([a.text for a in batch], batch_size=len(batch)), batch)
+        )
+    for doc, article in docs:
         try:
             yield extract_article(article, doc)
         except Exception as exc:  # one bad article must not stop the corpus; it is reported, never dropped
             log.exception("extraction failed for %s", article.source_file)
             yield ExtractionFailure(article.article_id, article.source_file, f"{type(exc).__name__}: {exc}")
+
+
+def iter_batch(
+    articles: Iterable[Article],
+    cache=None,
+    nlp=None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    n_process: int = 1,
+    flush_every: int = 500,
+    group: str = "",
+    counts: dict | None = None,
+) -> Iterator[ArticleExtraction | ExtractionFailure]:
+    """Per-article extraction of one batch of articles, streamed: results come from the `ExtractionCache`
+    (pipeline.extract.cache) where it holds them, one cache shard at a time, and the other articles go through
+    spaCy and the extractors; their results are stored in shards of `flush_every` (named for `group`). Neither
+    the cached nor the new results are held beyond what the consumer keeps. Order: cached results first (by
+    cache shard), then new ones in input order. `counts["cached"]` counts the articles taken from the cache."""
+    from pipeline.extract.cache import article_key
+
+    articles = list(articles)
+    counts = counts if counts is not None else {}
+    counts["cached"] = 0
+    keys = {a.article_id: article_key(a) for a in articles} if cache is not None else {}
+    found: set[str] = set()
+    if cache is not None:
+        for key, ex in cache.iter_found(keys.values(), group):
+            found.add(key)
+            counts["cached"] += 1
+            yield ex
+    todo = [a for a in articles if cache is None or keys[a.article_id] not in found]
+    fresh: dict[str, ArticleExtraction] = {}
+    for item in iter_extractions(todo, nlp, batch_size, n_process) if todo else ():
+        if isinstance(item, ExtractionFailure):
+            yield item
+            continue
+        if cache is not None:
+            fresh[keys[item.article.article_id]] = item
+            if len(fresh) >= flush_every:  # a crash later in the batch keeps what was done
+                cache.store(fresh, group)
+                fresh = {}
+        yield item
+    if cache is not None:
+        cache.store(fresh, group)
 
 
 def extract_batch(
@@ -127,34 +201,16 @@ def extract_batch(
     n_process: int = 1,
     flush_every: int = 500,
 ) -> CorpusExtraction:
-    """Per-article extraction of one batch of articles, without the cross-article steps.
-
-    With an `ExtractionCache` (pipeline.extract.cache), articles already in the cache are taken from it and
-    only the others go through spaCy and the extractors; their results are stored in shards of `flush_every`.
-    Results come back sorted by article id; `CorpusExtraction.cached` counts the articles taken from the cache.
-    """
-    from pipeline.extract.cache import article_key
-
-    articles = list(articles)
-    keys = {a.article_id: article_key(a) for a in articles} if cache is not None else {}
-    found = cache.load(keys.values()) if cache is not None else {}
-    todo = [a for a in articles if cache is None or keys[a.article_id] not in found]
-    result = CorpusExtraction(cached=len(articles) - len(todo))
-    fresh: dict[str, ArticleExtraction] = {}
-    if todo:
-        for item in iter_extractions(todo, nlp, batch_size, n_process):
-            if isinstance(item, ExtractionFailure):
-                result.failures.append(item)
-                continue
+    """Per-article extraction of one batch of articles, without the cross-article steps (`iter_batch`, collected).
+    Results come back sorted by article id; `CorpusExtraction.cached` counts the articles taken from the cache."""
+    counts: dict = {}
+    result = CorpusExtraction()
+    for item in iter_batch(articles, cache, nlp, batch_size, n_process, flush_every, counts=counts):
+        if isinstance(item, ExtractionFailure):
+            result.failures.append(item)
+        else:
             result.extractions.append(item)
-            if cache is not None:
-                fresh[keys[item.article.article_id]] = item
-                if len(fresh) >= flush_every:  # a crash later in the batch keeps what was done
-                    cache.store(fresh)
-                    fresh = {}
-    if cache is not None:
-        cache.store(fresh)
-        result.extractions.extend(found[keys[a.article_id]] for a in articles if keys[a.article_id] in found)
+    result.cached = counts["cached"]
     result.extractions.sort(key=lambda ex: ex.article.article_id)
     result.failures.sort(key=lambda f: (f.article_id, f.source_file))
     return result

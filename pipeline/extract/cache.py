@@ -32,7 +32,7 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from pipeline.extract.types import Article, ArticleExtraction
 from pipeline.ids import files_digest
@@ -79,32 +79,43 @@ class ExtractionCache:
     def shards(self) -> list[Path]:
         return sorted(self.dir.glob("*.pkl")) if self.dir.is_dir() else []
 
-    def load(self, keys: Iterable[str]) -> dict[str, ArticleExtraction]:
+    def load(self, keys: Iterable[str], group: str = "") -> dict[str, ArticleExtraction]:
         """The cached results for those of `keys` that are in the cache (a shard that cannot be read is skipped
         and logged; its articles are then simply extracted again)."""
+        return dict(self.iter_found(keys, group))
+
+    def iter_found(self, keys: Iterable[str], group: str = "") -> Iterator[tuple[str, ArticleExtraction]]:
+        """(key, result) for those of `keys` in the cache, one shard at a time (only one shard is held in memory).
+        Shards written for `group` (see `store`) are read first; reading stops once every key was found."""
         wanted = set(keys)
-        found: dict[str, ArticleExtraction] = {}
         if not wanted:
-            return found
-        for shard in self.shards():
+            return
+        prefix = f"{group}-" if group else ""
+        shards = self.shards()
+        if prefix:
+            shards = [p for p in shards if p.name.startswith(prefix)] + [p for p in shards if not p.name.startswith(prefix)]
+        for shard in shards:
             try:
                 with shard.open("rb") as fh:
                     data: dict[str, ArticleExtraction] = pickle.load(fh)
             except Exception as exc:  # noqa: BLE001 - a damaged shard only costs a re-extraction
                 log.warning("extraction cache shard %s unreadable (%s): ignored", shard, exc)
                 continue
-            for k in wanted.intersection(data):
-                found[k] = data[k]
-            if len(found) == len(wanted):
+            for k in sorted(wanted.intersection(data)):
+                wanted.discard(k)
+                yield k, data[k]
+            del data
+            if not wanted:
                 break
-        return found
 
-    def store(self, results: dict[str, ArticleExtraction]) -> Path | None:
-        """Write `results` as one new shard (atomically); returns its path, None when there is nothing to store."""
+    def store(self, results: dict[str, ArticleExtraction], group: str = "") -> Path | None:
+        """Write `results` as one new shard (atomically); returns its path, None when there is nothing to store.
+        `group` (a name such as an extraction bucket's) prefixes the shard's name, so that the same group finds
+        its results first on the next run."""
         if not results:
             return None
         self.dir.mkdir(parents=True, exist_ok=True)
-        name = hashlib.sha256("\n".join(sorted(results)).encode()).hexdigest()[:24] + ".pkl"
+        name = (f"{group}-" if group else "") + hashlib.sha256("\n".join(sorted(results)).encode()).hexdigest()[:24] + ".pkl"
         final = self.dir / name
         fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".pkl")
         try:

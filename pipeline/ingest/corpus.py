@@ -57,7 +57,7 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from pipeline.extract.types import Article
 from pipeline.ids import article_id, sha256_hex, short_hash
@@ -87,6 +87,10 @@ __all__ = [
     "iter_entries",
     "iter_inputs",
     "ingest_corpus",
+    "read_entry",
+    "read_input",
+    "InputOutcome",
+    "Candidate",
     "EXTENSIONS",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_TEXT_CHARS",
@@ -337,108 +341,178 @@ def iter_inputs(
 # --------------------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """An input read, decoded, parsed and normalised (phase 1, which depends on this input alone): it becomes an
+    article unless an earlier input has the same text (phase 2, over the whole corpus)."""
+
+    ref: str
+    fmt: str
+    raw_sha: str | None
+    text: str
+    text_sha: str
+    source_id: str | None
+    title: str | None
+    url: str | None
+    outlet: str | None
+    published_at: dt.date | None
+    published_source: str
+    language: str
+    n_words: int
+    date_note: IngestNote | None  # `unparsable_date`, recorded only when the input becomes an article
+
+
+@dataclass(frozen=True)
+class InputOutcome:
+    """What phase 1 made of one input: a candidate article or a quarantine row, and notes about it."""
+
+    candidate: Candidate | None = None
+    quarantine: QuarantineRecord | None = None
+    notes: tuple[IngestNote, ...] = ()
+
+
+def _quarantined(ref: str, stage: str, reason: str, detail: str, raw_sha: str | None, notes: tuple = ()) -> InputOutcome:
+    return InputOutcome(quarantine=QuarantineRecord("qua_" + short_hash(ref, stage, reason), ref, stage, reason, detail, raw_sha), notes=notes)
+
+
+def read_input(item: Input, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_TEXT_CHARS) -> InputOutcome:
+    """Phase 1 for one input: read, decode, parse, normalise, date and detect the language of it. Depends on
+    the input alone (so its result can be cached per file); never raises on bad input."""
+    if item.rejection is not None:
+        rej = item.rejection
+        return _quarantined(item.ref, rej.stage, rej.reason, rej.detail, rej.input_sha256)
+    raw_sha = None
+    notes: tuple[IngestNote, ...] = ()
+    try:
+        if item.fmt == "jsonl":
+            assert item.data is not None
+            raw_sha = sha256_hex(item.data)
+            try:
+                parsed = parse_jsonl_line(item.data)
+            except InputRejected as rej:
+                lineno = item.ref.rsplit("#L", 1)[-1]
+                raise InputRejected(rej.stage, rej.reason, f"line {lineno}: {rej.detail}") from None
+            codec = parsed.encoding
+        else:
+            data = read_file_bytes(item.path, max_bytes)
+            raw_sha = sha256_hex(data)
+            if not data.strip():
+                raise InputRejected("read", "empty", "no bytes" if not data else "only whitespace")
+            declared = declared_html_charset(data) if item.fmt == "html" else None
+            text, codec = decode_bytes(data, declared_encoding=declared)
+            del data
+            parsed = parse_html(text) if item.fmt == "html" else parse_txt(text)
+        if not codec.startswith("utf"):
+            notes = (IngestNote(item.ref, "legacy_encoding", f"decoded as {codec}"),)
+        return InputOutcome(candidate=_candidate(item.ref, item.fmt or "txt", raw_sha, parsed, max_chars), notes=notes)
+    except InputRejected as rej:
+        return _quarantined(item.ref, rej.stage, rej.reason, rej.detail, raw_sha, notes)
+
+
+def _candidate(ref: str, fmt: str, raw_sha: str | None, parsed: ParsedInput, max_chars: int) -> Candidate:
+    text = normalise_text(parsed.text)
+    if not text:
+        raise InputRejected("normalise", "empty", "no text left after normalisation (and header removal)")
+    if len(text) > max_chars:
+        raise InputRejected("normalise", "oversized", f"{len(text)} characters of text, more than the limit of {max_chars}")
+    published_at, published_source, date_note = _publication_date(ref, parsed, text)
+    return Candidate(
+        ref=ref,
+        fmt=fmt,
+        raw_sha=raw_sha,
+        text=text,
+        text_sha=sha256_hex(text),
+        source_id=parsed.source_id,
+        title=_meta(parsed.title),
+        url=_meta(parsed.url),
+        outlet=_meta(parsed.outlet),
+        published_at=published_at,
+        published_source=published_source,
+        language=detect_language(text),
+        n_words=_count_words(text),
+        date_note=date_note,
+    )
+
+
+def _publication_date(ref: str, parsed: ParsedInput, text: str) -> tuple[dt.date | None, str, IngestNote | None]:
+    note = None
+    if parsed.date_value:
+        given = _as_date(_safe_call(parse_header_date, parsed.date_value))
+        if given is not None:
+            return given, parsed.date_source or "metadata", None
+        note = IngestNote(ref, "unparsable_date", f"{parsed.date_source} date {parsed.date_value[:80]!r} is not a date; inferred from the text instead")
+    inferred = _safe_call(infer_publication_date, text[:MAX_INFER_CHARS])
+    if isinstance(inferred, tuple) and len(inferred) == 2:
+        day = _as_date(inferred[0])
+        if day is not None:
+            return day, "inferred", note
+    return None, "unknown", note
+
+
+def read_entry(entry: Entry, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_TEXT_CHARS) -> list[InputOutcome]:
+    """Phase 1 for every input of one entry (a file, every line of a JSONL file, or a rejected entry), in order.
+    `ignored` entries have no inputs."""
+    if entry.kind == "ignored":
+        return []
+    if entry.kind == "quarantine":
+        items: Iterator[Input] = iter([Input(entry.rel_path, entry.path, None, rejection=Rejection("discover", entry.reason or "unreadable", entry.detail or ""))])
+    elif entry.kind == "jsonl":
+        items = _jsonl_inputs(entry, max_bytes)
+    else:
+        items = iter([Input(entry.rel_path, entry.path, entry.kind)])
+    return [read_input(item, max_bytes, max_chars) for item in items]
+
+
 class _Ingest:
-    def __init__(self, max_bytes: int, max_chars: int = DEFAULT_MAX_TEXT_CHARS) -> None:
-        self.max_bytes = max_bytes
-        self.max_chars = max_chars
+    """Phase 2: the outcomes of every input, in corpus order, become articles, duplicates and quarantine rows."""
+
+    def __init__(self) -> None:
         self.result = IngestResult(articles=[], duplicates=[], quarantine=[], n_inputs=0)
         self._by_text: dict[str, tuple[str, str | None]] = {}  # text sha -> (article id, raw sha)
         self._by_source_id: dict[str, tuple[str, str]] = {}  # JSONL id -> (input ref, text sha)
 
-    def _quarantine(self, ref: str, stage: str, reason: str, detail: str, raw_sha: str | None) -> None:
-        self.result.quarantine.append(
-            QuarantineRecord("qua_" + short_hash(ref, stage, reason), ref, stage, reason, detail, raw_sha)
-        )
-
-    def _note(self, ref: str, kind: str, detail: str) -> None:
-        self.result.notes.append(IngestNote(ref, kind, detail))
-
-    def add(self, item: Input) -> None:
+    def take(self, outcome: InputOutcome) -> None:
         self.result.n_inputs += 1
-        if item.rejection is not None:
-            rej = item.rejection
-            self._quarantine(item.ref, rej.stage, rej.reason, rej.detail, rej.input_sha256)
+        self.result.notes.extend(outcome.notes)
+        if outcome.quarantine is not None:
+            self.result.quarantine.append(outcome.quarantine)
             return
-        raw_sha = None
-        try:
-            if item.fmt == "jsonl":
-                assert item.data is not None
-                raw_sha = sha256_hex(item.data)
-                try:
-                    parsed = parse_jsonl_line(item.data)
-                except InputRejected as rej:
-                    lineno = item.ref.rsplit("#L", 1)[-1]
-                    raise InputRejected(rej.stage, rej.reason, f"line {lineno}: {rej.detail}") from None
-                codec = parsed.encoding
-            else:
-                data = read_file_bytes(item.path, self.max_bytes)
-                raw_sha = sha256_hex(data)
-                if not data.strip():
-                    raise InputRejected("read", "empty", "no bytes" if not data else "only whitespace")
-                declared = declared_html_charset(data) if item.fmt == "html" else None
-                text, codec = decode_bytes(data, declared_encoding=declared)
-                del data
-                parsed = parse_html(text) if item.fmt == "html" else parse_txt(text)
-            if not codec.startswith("utf"):
-                self._note(item.ref, "legacy_encoding", f"decoded as {codec}")
-            self._accept(item.ref, item.fmt or "txt", raw_sha, parsed)
-        except InputRejected as rej:
-            self._quarantine(item.ref, rej.stage, rej.reason, rej.detail, raw_sha)
-
-    def _accept(self, ref: str, fmt: str, raw_sha: str | None, parsed: ParsedInput) -> None:
-        text = normalise_text(parsed.text)
-        if not text:
-            raise InputRejected("normalise", "empty", "no text left after normalisation (and header removal)")
-        if len(text) > self.max_chars:
-            raise InputRejected("normalise", "oversized", f"{len(text)} characters of text, more than the limit of {self.max_chars}")
-        text_sha = sha256_hex(text)
-
-        if parsed.source_id is not None:
-            seen = self._by_source_id.get(parsed.source_id)
+        c = outcome.candidate
+        assert c is not None
+        if c.source_id is not None:
+            seen = self._by_source_id.get(c.source_id)
             if seen is None:
-                self._by_source_id[parsed.source_id] = (ref, text_sha)
-            elif seen[1] != text_sha:
-                self._note(ref, "conflicting_duplicate_id", f"id {parsed.source_id!r} also used by {seen[0]} with a different text; both kept")
-
-        first = self._by_text.get(text_sha)
+                self._by_source_id[c.source_id] = (c.ref, c.text_sha)
+            elif seen[1] != c.text_sha:
+                self.result.notes.append(
+                    IngestNote(c.ref, "conflicting_duplicate_id", f"id {c.source_id!r} also used by {seen[0]} with a different text; both kept")
+                )
+        first = self._by_text.get(c.text_sha)
         if first is not None:
             first_id, first_raw_sha = first
-            kind = "exact_bytes" if raw_sha is not None and raw_sha == first_raw_sha else "same_text"
-            self.result.duplicates.append(DuplicateRecord(ref, first_id, kind))
+            kind = "exact_bytes" if c.raw_sha is not None and c.raw_sha == first_raw_sha else "same_text"
+            self.result.duplicates.append(DuplicateRecord(c.ref, first_id, kind))
             return
-
-        published_at, published_source = self._publication_date(ref, parsed, text)
-        aid = article_id(text)
+        if c.date_note is not None:
+            self.result.notes.append(c.date_note)
+        aid = article_id(c.text)
         self.result.articles.append(
             Article(
                 article_id=aid,
-                text=text,
-                text_sha256=text_sha,
-                title=_meta(parsed.title),
-                url=_meta(parsed.url),
-                outlet=_meta(parsed.outlet),
-                published_at=published_at,
-                published_at_source=published_source,
-                language=detect_language(text),
-                source_file=ref,
-                source_format=fmt,
-                n_words=_count_words(text),
+                text=c.text,
+                text_sha256=c.text_sha,
+                title=c.title,
+                url=c.url,
+                outlet=c.outlet,
+                published_at=c.published_at,
+                published_at_source=c.published_source,
+                language=c.language,
+                source_file=c.ref,
+                source_format=c.fmt,
+                n_words=c.n_words,
             )
         )
-        self._by_text[text_sha] = (aid, raw_sha)
-
-    def _publication_date(self, ref: str, parsed: ParsedInput, text: str) -> tuple[dt.date | None, str]:
-        if parsed.date_value:
-            given = _as_date(_safe_call(parse_header_date, parsed.date_value))
-            if given is not None:
-                return given, parsed.date_source or "metadata"
-            self._note(ref, "unparsable_date", f"{parsed.date_source} date {parsed.date_value[:80]!r} is not a date; inferred from the text instead")
-        inferred = _safe_call(infer_publication_date, text[:MAX_INFER_CHARS])
-        if isinstance(inferred, tuple) and len(inferred) == 2:
-            day = _as_date(inferred[0])
-            if day is not None:
-                return day, "inferred"
-        return None, "unknown"
+        self._by_text[c.text_sha] = (aid, c.raw_sha)
 
 
 def _safe_call(fn: Callable[[str], T], arg: str) -> T | None:
@@ -477,40 +551,84 @@ def corpus_reference_date(articles: list[Article]) -> dt.date | None:
     return given[(len(given) - 1) // 2] if given else None
 
 
-def _infer_dates_from_corpus(result: IngestResult) -> None:
+def _infer_dates_from_corpus(result: IngestResult, memo: dict | None = None) -> None:
     """Second pass for articles whose text alone gives no year: a day-and-month in the text ("Between Jan. 20
     and 26") takes the year that puts it closest to the corpus reference date (the median given date of the
     articles that came in with it), and the weekday rule of `infer_publication_date` does the rest. The date
-    stays `inferred`; an article with no weekday words or dates still gets NULL."""
+    stays `inferred`; an article with no weekday words or dates still gets NULL. `memo` (a dict kept by the
+    caller between runs) remembers the answer per (text hash, reference date)."""
     reference = corpus_reference_date(result.articles)
     if reference is None:
         return
     for i, a in enumerate(result.articles):
         if a.published_at_source != "unknown":
             continue
-        inferred = _safe_call(lambda t: infer_publication_date(t, reference), a.text[:MAX_INFER_CHARS])
-        day = _as_date(inferred[0]) if isinstance(inferred, tuple) and len(inferred) == 2 else None
+        key = (a.text_sha256, reference.isoformat())
+        if memo is not None and key in memo:
+            day = memo[key]
+        else:
+            inferred = _safe_call(lambda t: infer_publication_date(t, reference), a.text[:MAX_INFER_CHARS])
+            day = _as_date(inferred[0]) if isinstance(inferred, tuple) and len(inferred) == 2 else None
+            if memo is not None:
+                memo[key] = day
         if day is not None:
             result.articles[i] = dataclasses.replace(a, published_at=day, published_at_source="inferred")
             result.notes.append(IngestNote(a.source_file, "date_from_corpus_year", f"year taken from the corpus reference date {reference.isoformat()}"))
 
 
+class EntryCache(Protocol):
+    """Where `ingest_corpus` keeps phase-1 results between runs (pipeline.ingest.cache.IngestCache)."""
+
+    dates: dict
+
+    def key(self, entry: Entry, max_bytes: int, max_chars: int) -> str | None: ...
+
+    def get(self, entry: Entry, key: str) -> list[InputOutcome] | None: ...
+
+    def put(self, entry: Entry, key: str, outcomes: list[InputOutcome]) -> None: ...
+
+
 def ingest_corpus(
-    articles_dir: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_TEXT_CHARS
+    articles_dir: str | Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_chars: int = DEFAULT_MAX_TEXT_CHARS,
+    cache: EntryCache | None = None,
 ) -> IngestResult:
     """Read every input under `articles_dir` (see the module docstring) into articles, duplicates and
     quarantine rows. Files are read one at a time, JSONL files line by line; no input is read beyond
     `max_bytes` (a larger .txt/.html file, or JSONL line, is quarantined as `oversized`), and no text longer
     than `max_chars` after normalisation becomes an article (`oversized` too). Never raises on bad input;
-    raises NotADirectoryError when the folder does not exist."""
-    state = _Ingest(max_bytes, max_chars)
-    for item in iter_inputs(articles_dir, max_bytes=max_bytes, ignored=state.result.ignored):
-        state.add(item)
+    raises NotADirectoryError when the folder does not exist.
+
+    Two phases: each entry's inputs are read on their own (phase 1, `read_entry`), then duplicates, id
+    conflicts and corpus-inferred dates are decided over the whole corpus in order (phase 2). With a `cache`,
+    phase 1 of a file is reused while the file is unchanged (same size, modification and change times, inode),
+    so a run after adding files reads only those; phase 2 always runs over everything, so the result is the
+    same as without the cache."""
+    state = _Ingest()
+    reused = 0
+    for entry in iter_entries(articles_dir):
+        if entry.kind == "ignored":
+            log.info("not an input (%s): %s", entry.detail, entry.rel_path)
+            state.result.ignored.append(entry.rel_path)
+            continue
+        key = cache.key(entry, max_bytes, max_chars) if cache is not None and entry.kind != "quarantine" else None
+        outcomes = cache.get(entry, key) if cache is not None and key is not None else None
+        if outcomes is None:
+            outcomes = read_entry(entry, max_bytes, max_chars)
+            # Cached only when the file did not change while it was read.
+            if cache is not None and key is not None and cache.key(entry, max_bytes, max_chars) == key:
+                cache.put(entry, key, outcomes)
+        else:
+            reused += 1
+        for outcome in outcomes:
+            state.take(outcome)
     result = state.result
-    _infer_dates_from_corpus(result)
+    _infer_dates_from_corpus(result, cache.dates if cache is not None else None)
     log.info(
-        "ingest: %d inputs -> %d articles, %d duplicates, %d quarantined (%d entries ignored)",
-        result.n_inputs, len(result.articles), len(result.duplicates), len(result.quarantine), len(result.ignored),
+        "ingest: %d inputs -> %d articles, %d duplicates, %d quarantined (%d entries ignored; %d files from the cache)",
+        result.n_inputs, len(result.articles), len(result.duplicates), len(result.quarantine), len(result.ignored), reused,
     )
     if not result.balanced:  # a bug, not a data problem
         raise AssertionError("ingest accounting does not balance")

@@ -7,12 +7,13 @@ records came in.
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import Iterable
 
 import pandas as pd
 
-from pipeline.extract.types import ActorInfo, Article, ArticleExtraction, PlaceInfo
+from pipeline.extract.types import ActorInfo, Article, ArticleExtraction, Event, PlaceInfo
 from pipeline.ids import span_id
 from schemas.metadata import table_meta
 from schemas.models import empty_frame
@@ -75,21 +76,40 @@ def _merge_place(a: PlaceInfo, b: PlaceInfo) -> PlaceInfo:
     return dataclasses.replace(a, aliases=tuple(sorted(set(a.aliases) | set(b.aliases))))
 
 
-def extraction_frames(extractions: list[ArticleExtraction]) -> dict[str, pd.DataFrame]:
-    """actors, places, events, figures and mentions tables from the per-article extractions."""
-    actors: dict[str, ActorInfo] = {}
-    places: dict[str, PlaceInfo] = {}
-    n_mentions: dict[str, int] = defaultdict(int)
-    events, figures, mentions = [], [], []
+def _row(obj) -> dict:
+    """The fields of a flat record dataclass as a dict (dataclasses.asdict without its deep copy: the records
+    hold only scalars, dates and tuples of strings)."""
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
-    for ex in extractions:
-        for info in ex.actors.values():
-            actors[info.actor_id] = _merge_actor(actors[info.actor_id], info) if info.actor_id in actors else info
-        for info in ex.places.values():
-            places[info.place_id] = _merge_place(places[info.place_id], info) if info.place_id in places else info
+
+@dataclass
+class TableParts:
+    """The five tables' rows from a batch of per-article extractions, before the cross-article steps.
+
+    Parts of several batches merge (`merge_table_parts`) into exactly the tables one pass over all articles gives,
+    whatever the batches: each distinct actor or place description is kept with the first article (smallest id)
+    that gave it, and descriptions are folded in article order; rows are sorted by key. `events` keeps the event
+    records for clustering across batches; their rows carry each report's own placeholder cluster id until then."""
+
+    actors: dict[str, dict[ActorInfo, str]] = field(default_factory=dict)  # actor id -> {description: first article}
+    places: dict[str, dict[PlaceInfo, str]] = field(default_factory=dict)
+    n_mentions: Counter = field(default_factory=Counter)
+    events: list[Event] = field(default_factory=list)
+    rows: dict[str, list[dict]] = field(default_factory=lambda: {"events": [], "figures": [], "mentions": []})
+
+    def add(self, ex: ArticleExtraction) -> None:
         aid = ex.article.article_id
+        for info in ex.actors.values():
+            seen = self.actors.setdefault(info.actor_id, {})
+            if info not in seen or aid < seen[info]:
+                seen[info] = aid
+        for info in ex.places.values():
+            seen_p = self.places.setdefault(info.place_id, {})
+            if info not in seen_p or aid < seen_p[info]:
+                seen_p[info] = aid
+        mentions, figures, events = self.rows["mentions"], self.rows["figures"], self.rows["events"]
         for m in ex.actor_mentions:
-            n_mentions[m.actor_id] += 1
+            self.n_mentions[m.actor_id] += 1
             mentions.append(_mention(aid, "actor", m.char_start, m.char_end, m.quote, m.actor_id, m.sentence_index))
         for m in ex.place_mentions:
             mentions.append(_mention(aid, "place", m.char_start, m.char_end, m.quote, m.place_id, m.sentence_index))
@@ -99,13 +119,60 @@ def extraction_frames(extractions: list[ArticleExtraction]) -> dict[str, pd.Data
                 resolved += "/" + m.date_end.isoformat()
             mentions.append(_mention(aid, "date", m.char_start, m.char_end, m.quote, resolved, m.sentence_index))
         for f in ex.figures:
-            figures.append(dataclasses.asdict(f))
+            figures.append(_row(f))
             mentions.append(_mention(aid, "figure", f.char_start, f.char_end, f.quote, f.figure_id, f.sentence_index))
         for e in ex.events:
-            row = dataclasses.asdict(e)
+            row = _row(e)
             row["context"] = list(e.context)
             row["assoc_actor_ids"] = list(e.assoc_actor_ids)
             events.append(row)
+            self.events.append(e)
+
+    def frozen(self) -> "TableParts":
+        """The same parts with the row lists turned into sorted DataFrames (compact, for passing between steps)."""
+        for name in ("events", "figures", "mentions"):
+            if isinstance(self.rows[name], list):  # frame() keeps the table's columns only
+                self.rows[name] = frame(name, self.rows[name])
+        return self
+
+
+def table_parts(extractions: Iterable[ArticleExtraction]) -> TableParts:
+    parts = TableParts()
+    for ex in extractions:
+        parts.add(ex)
+    return parts.frozen()
+
+
+def _fold(entries: dict, merge) -> object:
+    """Descriptions folded in the order of the article that first gave each (then by their text, for ties)."""
+    ordered = sorted(entries.items(), key=lambda kv: (kv[1], repr(kv[0])))
+    acc = ordered[0][0]
+    for info, _ in ordered[1:]:
+        acc = merge(acc, info)
+    return acc
+
+
+def merge_table_parts(parts: list[TableParts], cluster_of: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
+    """actors, places, events, figures and mentions tables from the parts of every batch; `cluster_of` maps event
+    ids to their cluster ids (pipeline.extract.events.cluster_events over all batches' events)."""
+    actor_entries: dict[str, dict] = {}
+    place_entries: dict[str, dict] = {}
+    n_mentions: Counter = Counter()
+    for part in parts:
+        part.frozen()
+        for k, seen in part.actors.items():
+            mine = actor_entries.setdefault(k, {})
+            for info, aid in seen.items():
+                if info not in mine or aid < mine[info]:
+                    mine[info] = aid
+        for k, seen in part.places.items():
+            mine = place_entries.setdefault(k, {})
+            for info, aid in seen.items():
+                if info not in mine or aid < mine[info]:
+                    mine[info] = aid
+        n_mentions.update(part.n_mentions)
+    actors: dict[str, ActorInfo] = {k: _fold(v, _merge_actor) for k, v in actor_entries.items()}
+    places: dict[str, PlaceInfo] = {k: _fold(v, _merge_place) for k, v in place_entries.items()}
 
     # Parents named by an actor must be published too (a person's organisation, an army's state).
     from pipeline.extract.actors import load_registry
@@ -125,25 +192,38 @@ def extraction_frames(extractions: list[ArticleExtraction]) -> dict[str, pd.Data
 
     actor_rows = []
     for a in actors.values():
-        row = dataclasses.asdict(a)
+        row = _row(a)
         row["aliases"] = sorted(set(a.aliases))
         row["n_mentions"] = n_mentions.get(a.actor_id, 0)
         actor_rows.append(row)
     place_rows = []
-    for p in places.values():
-        row = dataclasses.asdict(p)
-        row["aliases"] = sorted(set(p.aliases))
+    for pl in places.values():
+        row = _row(pl)
+        row["aliases"] = sorted(set(pl.aliases))
         place_rows.append(row)
-    for rows in (events, figures):
-        for r in rows:
-            r.pop("sentence_index", None)
-    return {
-        "actors": frame("actors", actor_rows),
-        "places": frame("places", place_rows),
-        "events": frame("events", events),
-        "figures": frame("figures", figures),
-        "mentions": frame("mentions", mentions),
-    }
+    out = {"actors": frame("actors", actor_rows), "places": frame("places", place_rows)}
+    for name in ("events", "figures", "mentions"):
+        out[name] = _concat_sorted(name, [part.rows[name] for part in parts])
+    if cluster_of and len(out["events"]):
+        ev = out["events"]
+        ev["cluster_id"] = [cluster_of.get(e, c) for e, c in zip(ev["event_id"], ev["cluster_id"])]
+    return out
+
+
+def _concat_sorted(name: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_frame(name)
+    if len(frames) == 1:
+        return frames[0]
+    df = pd.concat(frames, ignore_index=True)
+    return df.sort_values(list(table_meta(name).primary_key), kind="mergesort").reset_index(drop=True)
+
+
+def extraction_frames(extractions: list[ArticleExtraction]) -> dict[str, pd.DataFrame]:
+    """actors, places, events, figures and mentions tables from the per-article extractions (events as given:
+    cluster them first, see pipeline.extract.combine)."""
+    return merge_table_parts([table_parts(extractions)])
 
 
 def _mention(article_id: str, kind: str, start: int, end: int, quote: str, resolved: str | None, sentence_index: int) -> dict:
