@@ -148,7 +148,8 @@ def test_re3d_spans_are_offsets_into_the_text():
 # category 0.850, unit 0.962; re3d actors recall 0.493 precision 0.892, places recall 0.624 precision 0.792;
 # petrarch2 GSR root_any 0.325, dyad recall 0.062; raised the same day after the actor work of session 2: GSR
 # triple recall 0.375, dyad recall 0.438, root accuracy on found dyads 0.857, root_any 0.613; then the place work:
-# re3d places recall 0.941 precision 0.815, GSR dyad recall 0.450, root accuracy 0.833).
+# re3d places recall 0.941 precision 0.815, GSR dyad recall 0.450, root accuracy 0.833; session 3 event rules:
+# GSR triple recall 0.487, precision 0.368, dyad recall 0.550, root accuracy 0.886, root_any 0.738).
 # Raise them as extraction improves; never lower them to pass.
 FLOORS = {
     "idetect_recall": 0.95,
@@ -158,10 +159,10 @@ FLOORS = {
     "re3d_actors_precision": 0.85,
     "re3d_places_recall": 0.92,
     "re3d_places_precision": 0.80,
-    "petrarch_root_any": 0.58,
-    "petrarch_triple_recall": 0.34,
-    "petrarch_dyad_recall": 0.40,
-    "petrarch_root_accuracy": 0.80,
+    "petrarch_root_any": 0.70,
+    "petrarch_triple_recall": 0.46,
+    "petrarch_dyad_recall": 0.52,
+    "petrarch_root_accuracy": 0.85,
 }
 
 

@@ -642,3 +642,207 @@ def test_country_list_in_apposition_are_all_participants(nlp):
     text = "The United States, Iran, and Turkey met on Monday."
     ev = _one(_run(nlp, text), "CONSULT")
     assert {ev.actor1_id, ev.actor2_id, *ev.assoc_actor_ids} == {"act_usa", "act_iran", "act_tur"}
+
+
+# ------------------------------------------------ statements of intent, undergoers, one act told twice (CAMEO)
+
+
+def _types(events: list[Event]) -> list[str]:
+    return [e.event_type for e in events]
+
+
+def test_announced_cooperative_act_is_an_intent_to_cooperate(nlp):
+    text = "Turkey said it would send humanitarian aid to civilians in Idlib."
+    events = _run(nlp, text)
+    _check_evidence(events, text)
+    intent = _one(events, "AGREE")
+    assert (intent.actor1_id, intent.actor2_id, intent.cameo_root) == ("act_tur", "act_civ", "03")
+    assert intent.context == ()
+    act = _one(events, "AID")  # the announced act itself, not (yet) done
+    assert act.actor1_id == "act_tur" and "hypothetical" in act.context
+
+
+def test_announced_refusal_is_a_rejection(nlp):
+    text = "Washington said it would not provide support to the SDF."
+    events = _run(nlp, text)
+    refusal = _one(events, "REJECT")
+    assert (refusal.actor1_id, refusal.actor2_id, refusal.cameo_root) == ("act_usa", "act_sdf", "12")
+    assert "AGREE" not in _types(events)
+
+
+@pytest.mark.parametrize("text", [
+    "Turkey said Russia would send humanitarian aid to civilians.",  # someone else's act: reported, not promised
+    "Turkey said it would attack the SDF.",  # not a cooperative act
+    "Turkey said it sent humanitarian aid to civilians.",  # done, not announced
+])
+def test_speech_verbs_make_no_intent_otherwise(nlp, text):
+    assert not {"AGREE", "REJECT"} & set(_types(_run(nlp, text)))
+
+
+def test_pressure_faced_from_someone(nlp):
+    text = "Damascus faces growing pressure from Moscow to halt the offensive."
+    ev = _one(_run(nlp, text), "REQUEST")
+    assert (ev.actor1_id, ev.actor2_id, ev.cameo_root) == ("act_rus", "act_syr_gov", "10")
+
+
+def test_came_under_attack_from(nlp):
+    text = "Turkish positions near Idlib came under attack from the rebels on Sunday."
+    ev = _one(_run(nlp, text), "ASSAULT")
+    assert ev.actor1_id == "act_rebels"
+
+
+def test_plight_without_a_doer_names_no_target(nlp):
+    events = _run(nlp, "Villagers near Idlib face daily shelling.")
+    assert all(e.actor2_id != "act_civ" for e in events)
+
+
+def test_passive_subject_does_the_infinitive(nlp):
+    text = "Erdogan is scheduled to meet Assad in Sochi next week."
+    ev = _one(_run(nlp, text), "CONSULT")
+    assert (ev.actor1_id, ev.actor2_id) == ("act_erdogan", "act_syr_gov")
+    assert "future" in ev.context
+
+
+def test_purpose_clause_of_the_same_act_is_not_a_second_event(nlp):
+    text = "Erdogan met with President Bashar al-Assad in Geneva to discuss the ceasefire."
+    events = _run(nlp, text)
+    assert _types(events).count("CONSULT") == 1
+
+
+def test_participle_of_a_nominal_attack_gives_its_target(nlp):
+    text = "The rebels launched an attack targeting Syrian troops near Saraqib."
+    events = [e for e in _run(nlp, text) if e.event_type == "ASSAULT"]
+    assert len(events) == 1
+    assert (events[0].actor1_id, events[0].actor2_id) == ("act_rebels", "act_syr_mil")
+
+
+def test_what_an_act_is_about_is_no_event_of_its_own(nlp):
+    events = _run(nlp, "The European Union lifted the sanctions on Damascus.")
+    assert _one(events, "RETREAT").actor2_id == "act_syr_gov"
+    assert "SANCTION" not in _types(events)
+
+
+def test_light_verb_preposition_names_the_target(nlp):
+    ev = _one(_run(nlp, "Turkey issued arrest warrants for the rebels on Monday."), "COERCE")
+    assert (ev.actor1_id, ev.actor2_id, ev.cameo_root) == ("act_tur", "act_rebels", "17")
+
+
+def test_apposition_member_of_names_the_actor(nlp):
+    text = "Turkey released the mayor, a member of Hezbollah, on Monday."
+    ev = _one(_run(nlp, text), "RETREAT")
+    assert (ev.actor1_id, ev.actor2_id) == ("act_tur", "act_hezbollah")
+
+
+def test_help_is_aid_only_to_an_actor(nlp):
+    ev = _one(_run(nlp, "Russia helped the Syrian army with weapons and advisers."), "AID")
+    assert (ev.actor1_id, ev.actor2_id, ev.cameo_root) == ("act_rus", "act_syr_mil", "07")
+    assert "AID" not in _types(_run(nlp, "Russian advisers helped to plan the offensive on Saraqib."))
+
+
+def test_killed_in_an_attack_by_someone(nlp):
+    text = "Five civilians were killed in an air strike by Russian warplanes near Idlib."
+    kill = next(e for e in _run(nlp, text) if e.event_type == "ASSAULT" and e.actor2_id == "act_civ")
+    assert kill.actor1_id == "act_rus"
+
+
+def test_clashes_between_two_sides_give_the_killing_no_doer(nlp):
+    text = "Five civilians were killed in clashes between the rebels and Syrian troops."
+    kill = next(e for e in _run(nlp, text) if e.event_type == "ASSAULT" and e.actor2_id == "act_civ")
+    assert kill.actor1_id is None
+
+
+def test_gerund_after_object_is_done_by_the_object(nlp):
+    text = "Police arrested students for helping the rebels."
+    aid = _one(_run(nlp, text), "AID")
+    assert (aid.actor1_id, aid.actor2_id) == ("act_protesters", "act_rebels")
+
+
+def test_one_accusation_per_speaker_and_accused(nlp):
+    text = "Turkey said five civilians were killed in an air strike by the regime."
+    acc = [e for e in _run(nlp, text) if e.event_type == "ACCUSE"]
+    assert [(e.actor1_id, e.actor2_id) for e in acc] == [("act_tur", "act_syr_gov")]
+
+
+def test_participle_inside_a_report_is_no_accusation(nlp):
+    text = "The United Nations said it will send a team to identify civilians killed by the militants."
+    assert "ACCUSE" not in _types(_run(nlp, text))
+    assert "ACCUSE" in _types(_run(nlp, "The United Nations said the militants killed civilians."))
+
+
+def test_claimed_responsibility_names_the_attacker(nlp):
+    text = "Hezbollah claimed responsibility for a roadside bombing that killed three Syrian troops near Homs."
+    events = [e for e in _run(nlp, text) if e.event_type == "ASSAULT"]
+    bombing = next(e for e in events if e.actor2_id is None)
+    assert bombing.actor1_id == "act_hezbollah" and "claimed" in bombing.context
+    kill = next(e for e in events if e.actor2_id == "act_syr_mil")
+    assert kill.actor1_id == "act_hezbollah"
+
+
+def test_mediation_between_two_sides(nlp):
+    text = "Jordan offered to mediate between Turkey and the SDF."
+    events = _run(nlp, text)
+    talks = _one(events, "CONSULT")
+    assert (talks.actor1_id, talks.actor2_id, talks.assoc_actor_ids) == ("act_jordan", "act_tur", ("act_sdf",))
+    assert "hypothetical" in talks.context
+    assert _one(events, "AGREE").cameo_root == "03"
+
+
+def test_pledged_money_is_an_intent_to_cooperate(nlp):
+    ev = _one(_run(nlp, "The European Union pledged 50 million euros in aid to civilians in Aleppo."), "AGREE")
+    assert (ev.actor1_id, ev.actor2_id, ev.cameo_root) == ("act_eu", "act_civ", "03")
+
+
+def test_a_vow_threatens_only_with_a_hostile_act(nlp):
+    threat = _one(_run(nlp, "Iran vowed to attack the rebels."), "THREATEN")
+    assert (threat.actor1_id, threat.actor2_id, threat.cameo_root) == ("act_iran", "act_rebels", "13")
+    assert "THREATEN" not in _types(_run(nlp, "Iran vowed to rebuild the city."))
+
+
+def test_refused_permission_is_a_rejection(nlp):
+    events = _run(nlp, "Turkey said it would not give permission to Washington to use the air base.")
+    refusal = _one(events, "REJECT")
+    assert (refusal.actor1_id, refusal.actor2_id) == ("act_tur", "act_usa")
+    assert "negated" in _one(events, "CONCEDE").context
+
+
+def test_sending_a_team_is_announced_help(nlp):
+    intent = _one(_run(nlp, "The United Nations said it will send a team of experts to Aleppo."), "AGREE")
+    assert (intent.actor1_id, intent.cameo_root) == ("act_un", "03")
+
+
+def _real(nlp, text: str) -> tuple[list[Event], dict]:
+    """Events of a sentence with the real actor, place and date extractors."""
+    from pipeline.extract.actors import extract_actors
+    from pipeline.extract.places import extract_places
+    from pipeline.extract.temporal import extract_dates
+
+    ctx = ArticleContext(_article(text), nlp(text))
+    actor_mentions, actors = extract_actors(ctx)
+    place_mentions, _ = extract_places(ctx, actor_mentions=actor_mentions)
+    events = extract_events(ctx, actor_mentions, place_mentions, extract_dates(ctx), actors)
+    _check_evidence(events, text)
+    return events, actors
+
+
+def test_real_extractors_office_with_a_country_modifier_and_a_nationality_on_an_attack(nlp):
+    events, actors = _real(nlp, "The US Secretary of State wants to help Jordan. Ankara condemned the Syrian offensive.")
+    intent = _one(events, "AGREE")
+    assert (actors[intent.actor1_id].country_iso3, actors[intent.actor2_id].country_iso3) == ("USA", "JOR")
+    offensive = next(e for e in events if e.event_type == "ASSAULT")
+    assert actors[offensive.actor1_id].country_iso3 == "SYR" and actors[offensive.actor1_id].actor_type == "military"
+
+
+def test_an_agreement_endorsed_is_what_the_act_is_about(nlp):
+    events = _run(nlp, "The European Union endorsed an association agreement with Jordan on Tuesday.")
+    assert _one(events, "SUPPORT").actor1_id == "act_eu"
+    assert "AGREE" not in _types(events)
+    # an agreement whose parties are named stays an event of its own
+    events = _run(nlp, "Turkey welcomed the ceasefire agreement between Russia and the rebels.")
+    assert _one(events, "AGREE").actor1_id == "act_rus"
+
+
+def test_participle_description_is_no_statement(nlp):
+    events = _run(nlp, "Turkey arrested rebels accused of planning attacks in Ankara.")
+    assert "ACCUSE" not in _types(events)
+    assert _one(events, "COERCE").actor2_id == "act_rebels"
+    assert _one(_run(nlp, "Rebels accused by Turkey of planning attacks were arrested."), "ACCUSE").actor1_id == "act_tur"

@@ -581,6 +581,31 @@ class _Extraction:
                             break
         return out
 
+    def attacker_nationality_candidates(self, taken: list[tuple[int, int]]) -> list[_Cand]:
+        """A nationality adjective on a nominal attack ("Israeli shelling", "Russian air strikes", "Israeli tank
+        shelling"): the armed forces of that country (actor_cues.yaml `generic_actors`, the group whose
+        `focus` is military), mentioned by the adjective alone."""
+        group = next((g for g in self.reg.cues.get("generic_actors") or () if g.get("focus") == "military"), None)
+        if group is None:
+            return []
+        out: list[_Cand] = []
+        for tok in self.ctx.doc:
+            if tok.dep_ not in ("amod", "compound") or not tok.text[:1].isupper():
+                continue
+            start, end = tok.idx, tok.idx + len(tok.text)
+            iso3 = self._nationality_iso3(tok.text)
+            if iso3 is None or _overlap_any(start, end, taken):
+                continue
+            head = tok.head
+            while head.dep_ == "compound" and head.head.i > head.i:
+                head = head.head  # "Israeli tank shelling"
+            if head.i <= tok.i or "ASSAULT" not in _event_types(head):
+                continue
+            aid = self.generic_actor(group, iso3)
+            if aid:
+                out.append(_Cand(start, end, aid, 3, "nationality"))
+        return out
+
     def _nationality_iso3(self, word: str) -> str | None:
         word = word.strip()
         if word in self.reg.adj_iso3:
@@ -810,6 +835,16 @@ class _Extraction:
             j -= 1
         return doc[j].idx, head_end
 
+    def _modifier_iso3(self, tok) -> str | None:
+        """The country a nationality or country word modifying an office noun names, when the parser attached it
+        as a nominal modifier left out of the noun phrase ("The US Secretary of State": "US" is an nmod)."""
+        for c in tok.children:
+            if c.dep_ == "nmod" and c.i < tok.i and c.text[:1].isupper():
+                iso3 = self._nationality_iso3(c.text)
+                if iso3:
+                    return iso3
+        return None
+
     def _adj_iso3(self, start: int, end: int) -> str | None:
         for w in re.findall(r"[\w'’.-]+", self.text[start:end]):
             if w.rstrip(".") in self.reg.adj_iso3 or w in self.reg.adj_iso3:
@@ -917,7 +952,7 @@ class _Extraction:
             title = two if two in titles else (low if low in titles else None)
             office_iso3 = None
             if two in offices or low in offices or (tok.lower_ == "state" and two == "secretary of state"):
-                office_iso3 = self._adj_iso3(start, end)
+                office_iso3 = self._adj_iso3(start, end) or self._modifier_iso3(tok)
             if title and (definite or tok.text[:1].isupper() or office_iso3):
                 nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
                 if nxt is not None and nxt.ent_type_ == "PERSON":
@@ -1240,6 +1275,7 @@ def extract_actors(
     chosen = _select(first + ner)
     ex.assign_parents(chosen)
     chosen = _select(chosen + ex.nominal_candidates(chosen))
+    chosen = _select(chosen + ex.attacker_nationality_candidates([(c.start, c.end) for c in chosen]))
     chosen = _select(chosen + ex.pronoun_candidates(chosen))
 
     art = ctx.article.article_id

@@ -12,7 +12,18 @@ For every sentence the extractor
    "against/on/with/from X", the subject of a demanded clause), assoc_actor_ids the other actors taking part
    (conjuncts, "alongside X", "backed by X"); tokens are mapped to actors through the actor mentions whose
    span covers them, pronouns through a few structural rules (relative pronouns, a pronoun in a reported
-   clause stands for the speaker, else the nearest compatible actor before it);
+   clause stands for the speaker, else the nearest compatible actor before it).
+   Statements of intent are events of their own, typed by the act they announce (CAMEO's convention): "vowed /
+   pledged / offered to <cooperative act>" and "said it would <cooperative act>" -> AGREE (CAMEO 03), "said it
+   would not <cooperative act>" -> REJECT (12), "threatened / vowed to <hostile act>" -> THREATEN (13); they take
+   the target of the announced act, which is coded too, flagged future/hypothetical (senses with `comp_type`,
+   `control`, `comp_modal`, `comp_negated` in the verb lexicon). An undergoer frame ("X faces pressure from Y",
+   "came under attack by Y") makes the "from/by" phrase actor1 and the subject actor2. One act told twice is
+   one event: a purpose clause of the same type ("met ... to discuss"), a participle of a nominal trigger of the
+   same type ("an attack targeting X", which gives the noun its target), and a non-violent noun that a verb's
+   sense takes as its theme ("lifted the sanctions"). An act of violence that happened in or through a nominal
+   attack takes that attack's doer ("killed in an air strike by X"; "X claimed responsibility for a bombing
+   that killed ...");
 3. attaches a place (a place mention in the trigger's clause, else the nearest in the sentence) and a date
    (a date mention in the clause; never the publication date by default);
 4. flags context (negated, hypothetical, future, historical, claimed) from cues in
@@ -89,7 +100,11 @@ class Sense:
     undergoer_subject: str | None = None  # "always" | "intransitive"
     needs: str | None = None
     comp_type: frozenset[str] = frozenset()  # the clausal complement is itself a trigger of one of these types
-    control: str | None = None  # "subject": the complement's doer is the subject; "object": someone else
+    control: str | None = None  # "subject": the complement's doer is the subject; "object": someone else;
+    # "speaker": the complement has no subject of its own or a personal pronoun standing for the subject
+    # ("Israel said it would free ...")
+    comp_modal: frozenset[str] = frozenset()  # the clausal complement carries one of these modals ("would")
+    comp_negated: bool | None = None  # the clausal complement is (True) / is not (False) negated
     counted: bool = False  # (nouns) only with a number or a quantity: "thousands of displaced persons"
 
 
@@ -134,6 +149,14 @@ class EventLexicon:
     dateline_separators: tuple[str, ...]
     settlement_nouns: frozenset[str]
     engaging_verbs: frozenset[str] = frozenset()
+    undergoer_light_verbs: frozenset[str] = frozenset()
+    undergoer_preps: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    doer_preps: frozenset[str] = frozenset()
+    object_control_preps: frozenset[str] = frozenset()
+    cause_preps: frozenset[str] = frozenset()
+    responsibility_nouns: frozenset[str] = frozenset()
+    responsibility_verbs: frozenset[str] = frozenset()
+    statement_types: frozenset[str] = frozenset()
 
 
 def _words(values: Iterable[object] | None) -> frozenset[str]:
@@ -162,8 +185,10 @@ def _parse_senses(entry: object, where: str) -> tuple[tuple[Sense, ...], tuple[s
         unknown = {str(t).upper() for t in s.get("comp_type") or ()} - set(EVENT_TYPES)
         if unknown:
             raise ValueError(f"{where}: unknown comp_type {sorted(unknown)}")
-        if s.get("control") not in (None, "subject", "object"):
-            raise ValueError(f"{where}: control must be subject or object, got {s.get('control')!r}")
+        if s.get("control") not in (None, "subject", "object", "speaker"):
+            raise ValueError(f"{where}: control must be subject, object or speaker, got {s.get('control')!r}")
+        if s.get("comp_negated") not in (None, True, False):
+            raise ValueError(f"{where}: comp_negated must be true or false, got {s.get('comp_negated')!r}")
         senses.append(
             Sense(
                 event_type=etype,
@@ -178,6 +203,8 @@ def _parse_senses(entry: object, where: str) -> tuple[tuple[Sense, ...], tuple[s
                 needs=s.get("needs"),
                 comp_type=frozenset(str(t).upper() for t in s.get("comp_type") or ()),
                 control=(str(s["control"]) if s.get("control") else None),
+                comp_modal=_words(s.get("comp_modal")),
+                comp_negated=s.get("comp_negated"),
                 counted=bool(s.get("counted", False)),
             )
         )
@@ -252,6 +279,14 @@ def load_event_lexicon() -> EventLexicon:
         dateline_separators=tuple(str(x) for x in cues.get("dateline_separators") or ()),
         settlement_nouns=_words(cues.get("settlement_nouns")),
         engaging_verbs=_words(cues.get("engaging_verbs")),
+        undergoer_light_verbs=_words(cues.get("undergoer_light_verbs")),
+        undergoer_preps={str(k).lower(): _words(v) for k, v in (cues.get("undergoer_preps") or {}).items()},
+        doer_preps=_words(cues.get("doer_preps")),
+        object_control_preps=_words(cues.get("object_control_preps")),
+        cause_preps=_words(cues.get("cause_preps")),
+        responsibility_nouns=_words(cues.get("responsibility_nouns")),
+        responsibility_verbs=_words(cues.get("responsibility_verbs")),
+        statement_types=frozenset(str(t).upper() for t in cues.get("statement_types") or ()),
     )
 
 
@@ -403,6 +438,7 @@ class _Arg:
     end: int
     token_i: int
     via_pronoun: bool = False
+    remote: bool = False  # known through another event's words ("killed in an air strike by X"): not quoted
 
 
 @dataclass
@@ -434,6 +470,7 @@ class _Frame:
     search_roots: list  # tokens whose subtrees hold the event's place/date
     phrase_ends: list[int]  # right edges of argument phrases, for the quote
     phrase_starts: list[int] = dataclasses.field(default_factory=list)  # left edges of non-actor arguments
+    flags: tuple[str, ...] = ()  # context flags the frame itself implies ("claimed responsibility for")
 
 
 # ------------------------------------------------------------------------------------------- extraction
@@ -468,6 +505,14 @@ class _ArticleExtractor:
 
     def _conditions_hold(self, tok, sense: Sense) -> tuple[bool, object | None]:
         children = list(tok.children)
+        if sense.needs == "object" and not any(c.dep_ in ("dobj", "dative", "nsubjpass") for c in children):
+            return False, None  # "assisted the army", not "assisted in planning"
+        if sense.needs == "actor_object":
+            # "helped Iran"; not "helped (to) plan the attack" or "it helps the community"
+            objs = [c for c in children if c.dep_ in ("dobj", "dative", "nsubjpass")]
+            if not any(self.m.actor_at(c) is not None and (c.pos_ != "PRON" or c.lower_ in self.lex.pronouns)
+                       for c in objs):
+                return False, None
         if sense.prt:
             found = any(c.lower_ in sense.prt and c.dep_ in ("prt", "advmod", "prep") for c in children)
             if not found:
@@ -491,17 +536,31 @@ class _ArticleExtractor:
             comps = [c for c in children if c.dep_ in ("xcomp", "ccomp", "advcl", "oprd")]
             if not any(_any_lemmas(c, self.lex) & sense.comp for c in comps):
                 return False, None
-        if sense.clausal or sense.comp_type or sense.control:
+        if sense.clausal or sense.comp_type or sense.control or sense.comp_modal or sense.comp_negated is not None:
             comps = [c for c in children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")]
-            if sense.control:
+            if sense.control == "speaker":
+                comps = [c for c in comps if self._speaker_is_doer(c)]
+            elif sense.control:
                 has_obj = any(c.dep_ in ("dobj", "dative") for c in children)
                 comps = [c for c in comps if (has_obj or self._subject_child(c)[0] is not None)
                          == (sense.control == "object")]
+            if sense.comp_modal:
+                comps = [c for c in comps if any(a.dep_ == "aux" and a.lower_ in sense.comp_modal for a in c.children)]
+            if sense.comp_negated is not None:
+                comps = [c for c in comps if any(a.dep_ == "neg" for a in c.children) == sense.comp_negated]
             if sense.comp_type:
                 comps = [c for c in comps if self._complement_type(c) in sense.comp_type]
             if not comps:
                 return False, None
         return True, theme_tok
+
+    def _speaker_is_doer(self, comp) -> bool:
+        """Whether a reported clause's doer is the reporting verb's subject: the clause has no subject of its
+        own ("pledged to free"), or a personal pronoun ("said it would free"; resolved to the speaker later)."""
+        subj, _ = self._subject_child(comp)
+        if subj is None:
+            return comp.dep_ == "xcomp"
+        return subj.pos_ == "PRON" and subj.lower_ in self.lex.pronouns
 
     def _complement_type(self, tok) -> str | None:
         """The event type a clausal complement's verb triggers ("pledged to *release*" -> RETREAT), if any."""
@@ -542,8 +601,48 @@ class _ArticleExtractor:
                 triggers.append(trig)
         # A nominal trigger that is the theme of a verb trigger of the same type is the same event
         # ("a cease-fire struck by Russia and Turkey", "signed an agreement").
+        by_token = {t.token.i: t for t in triggers}
+        triggers = [t for t in triggers if not (t.kind == "verb" and self._restates(t, by_token))]
         themes = {(t.theme.i, t.sense.event_type) for t in triggers if t.kind == "verb" and t.theme is not None}
-        return [t for t in triggers if not (t.kind == "noun" and (t.token.i, t.sense.event_type) in themes)]
+        # A non-violent nominal trigger that selected the sense of a verb as its theme is what that act is about,
+        # not an event of its own: "lifted the sanctions", "violated the truce", "offered talks", "promised aid".
+        consumed = {t.theme.i for t in triggers if t.kind == "verb" and t.theme is not None}
+        return [t for t in triggers if not (t.kind == "noun" and (
+            (t.token.i, t.sense.event_type) in themes or (t.token.i in consumed and t.sense.event_type != "ASSAULT")))]
+
+    def _description(self, trig: _Trigger) -> bool:
+        """Whether a verbal trigger of a statement type is a participle describing a noun, with nobody said to
+        make the statement ("officials accused of playing a role"): a description, not a report of an event."""
+        tok = trig.token
+        return (trig.kind == "verb" and tok.dep_ == "acl" and tok.tag_ == "VBN"
+                and trig.sense.event_type in self.lex.statement_types)
+
+    @staticmethod
+    def _object_of_act(trig: _Trigger, verb_tokens: set[int]) -> bool:
+        """Whether a non-violent nominal trigger is the direct object of a verb trigger ("endorsed the
+        agreement", "rejected the deal"): without a doer of its own it is what that act is about."""
+        if trig.kind != "noun" or trig.sense.event_type in ("ASSAULT", "DISPLACEMENT"):
+            return False
+        head = trig.token.head if trig.token.dep_ == "compound" else trig.token
+        return head.dep_ == "dobj" and head.head.i in verb_tokens
+
+    @staticmethod
+    def _restates(t: _Trigger, by_token: dict) -> bool:
+        """Whether a verb trigger restates the act of the trigger it depends on: a purpose or infinitive clause
+        of the same type without a subject of its own ("met ... to discuss", "talks to negotiate"), or the
+        participle of a nominal trigger of the same type ("an attack targeting X")."""
+        v = t.token
+        head = by_token.get(v.head.i) if v.head != v else None
+        if head is None or head.sense.event_type != t.sense.event_type:
+            return False
+        if t.sense.mode is not None and t.sense.mode != head.sense.mode:
+            return False  # "forced to flee": the expulsion and the flight
+        if v.dep_ == "acl":
+            # not "the agreement reached by X", where the verb takes the noun as its theme (merged the other way)
+            return head.kind == "noun" and (t.theme is None or t.theme.i != head.token.i)
+        if v.dep_ in ("xcomp", "advcl"):  # not a clause of its own: "bombed a camp while targeting X"
+            return not any(c.dep_.startswith("nsubj") or c.dep_ == "mark" for c in v.children)
+        return False
 
     def _verb_trigger(self, tok) -> _Trigger | None:
         if not (tok.pos_ == "VERB" or (tok.tag_.startswith("VB") and tok.pos_ != "AUX")):
@@ -665,6 +764,14 @@ class _ArticleExtractor:
                         found = self._np_actors(g, sent, depth + 1)
                         if found:
                             return found
+        # an apposition "a member / leader / unit of X" of a common noun names the same one: "the mayor, a member
+        # of the X movement" (not names or things in a list parsed as appositions: "Mordor, the Shire and Bree")
+        for c in tok.children:
+            if c.dep_ == "appos" and c.i > tok.i and tok.pos_ == c.pos_ == "NOUN" and sent.has(c) and any(
+                    g.dep_ == "prep" and g.lower_ == "of" for g in c.children):
+                found = self._np_actors_at(c, sent, depth + 1)
+                if found:
+                    return found
         if lw in self.lex.plural_anaphors and any(
             c.lower_ in ("the", "both", "two") for c in tok.children if c.dep_ in ("det", "nummod", "predet")
         ):
@@ -814,10 +921,24 @@ class _ArticleExtractor:
                 return self._np_actors(head, sent)
             if dep not in ("xcomp", "conj", "advcl", "pcomp", "prep", "acomp"):
                 return []
+            if dep == "prep" and cur.lower_ in self.lex.object_control_preps and head.pos_ in ("VERB", "AUX"):
+                obj = next((c for c in head.children if c.dep_ == "dobj"), None)
+                if obj is not None and any(c.dep_ == "pcomp" for c in cur.children):
+                    # "jailed a student for helping X", "accused Rwanda of making ...": the object does it
+                    found = self._np_actors(obj, sent)
+                    if found:
+                        return found
             if dep == "xcomp":
                 obj = next((c for c in head.children if c.dep_ in ("dobj", "dative")), None)
                 if obj is not None:  # object control: "urged Russia to stop", "forced civilians to leave"
                     return self._np_actors(obj, sent)
+                subj, passive = self._subject_child(head)
+                if subj is not None and passive:
+                    # the passive subject does the infinitive: "X is scheduled to attend", "X was urged by Y to
+                    # stop", "X was forced to withdraw"
+                    found = self._np_actors(subj, sent)
+                    if found:
+                        return found
             subj, passive = self._subject_child(head)
             if subj is not None and not passive:
                 return self._np_actors(subj, sent)
@@ -853,12 +974,17 @@ class _ArticleExtractor:
             actor2 = subj_args
         elif subj is not None:
             actor1 = subj_args
+        elif any(c.dep_ == "auxpass" for c in v.children):
+            actor2 = self._inherited_subject(v, sent)  # "people are estimated to have been displaced"
         else:
             actor1 = self._inherited_subject(v, sent)
             if not actor1 and v.dep_ == "acl" and v.tag_ == "VBN":
                 actor2 = self._np_actors(v.head, sent)  # "forces backed by Russia": the forces are backed
 
         phrase_ends: list[int] = []
+        if not actor1 and sense.event_type == "ASSAULT":
+            # "were killed in an Israeli air strike", "a bombing that X claimed killed 20": the attack's doer
+            actor1 = self._cause_doers(v, subj if not passive else None, sent)
         undergoer = sense.undergoer_subject
         if undergoer == "always" or (undergoer == "intransitive" and not dobjs):
             if actor1 and not by_args:
@@ -902,11 +1028,36 @@ class _ArticleExtractor:
                             break
                 if actor2:
                     break
+        if not actor2 and sense.comp_type:
+            # a statement of intent takes the target of the act it announces: "said it would send aid to X",
+            # "vowed to help Iraq rebuild its army"
+            for c in v.children:
+                if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX") and sent.has(c):
+                    comp = self._verb_trigger(c)
+                    if comp is not None and comp.sense.event_type in sense.comp_type:
+                        cf = self._verb_frame(comp, sent)
+                        if cf.actor2:
+                            actor2 = cf.actor2
+                            phrase_ends.extend(cf.phrase_ends)
+                            break
         if not actor2:
-            for c in v.children:  # "threatened to retaliate against X", "agreed to cooperate with X"
-                if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX"):
+            for c in v.children:  # "mediate between X and Y", "fighting between X and Y"
+                if c.dep_ == "prep" and c.lower_ == "between":
+                    pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                    actor2 = self._np_actors(pobj, sent) if pobj is not None else []
+                    if actor2:
+                        phrase_ends.append(_core_end(pobj))
+                        break
+        if not actor2:
+            # "threatened to retaliate against X", "agreed to cooperate with X"; a statement of intent takes the
+            # target of the act it announces: "said it would send aid to X"
+            comp_deps = ("xcomp", "ccomp") if sense.comp_type else ("xcomp",)
+            for c in v.children:
+                if c.dep_ in comp_deps and c.pos_ in ("VERB", "AUX"):
                     for g in c.children:
-                        if g.dep_ in ("dobj", "dative"):
+                        if g.dep_ == "dative" and any(x.dep_ == "pobj" for x in g.children):
+                            pobj = next(x for x in g.children if x.dep_ == "pobj")  # "provide support to X"
+                        elif g.dep_ in ("dobj", "dative"):
                             pobj = g
                         elif g.dep_ == "prep" and g.lower_ in target_preps:
                             pobj = next((x for x in g.children if x.dep_ == "pobj"), None)
@@ -931,7 +1082,7 @@ class _ArticleExtractor:
                 phrase_ends.append(_core_end(c))
         if trig.theme is not None and sent.has(trig.theme):
             phrase_ends.append(_core_end(trig.theme))
-        if sense.clausal:
+        if sense.clausal or sense.control == "speaker":
             for c in v.children:
                 if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX"):
                     phrase_ends.append(_predicate_end(c))  # "warned that it would retaliate"
@@ -988,7 +1139,36 @@ class _ArticleExtractor:
                 obj = s_tok
             if obj is not None:
                 actor2 = self._np_actors(obj, sent)
+        flags: tuple[str, ...] = ()
+        if not actor1:
+            claimant = self._responsibility_claimant(head_noun, sent)
+            if claimant:  # "X claimed responsibility for the attack": X's own claim that it did it
+                actor1, flags = claimant, ("claimed",)
         target_preps = self.lex.object_preps
+        undergoer = self._undergoer_governor(head_noun)
+        doers: list[_Arg] = []
+        if undergoer is not None:
+            # "Obama faces pressure from Congress", "the town came under attack by rebels": the governing verb's
+            # subject undergoes the act, the "from"/"by" phrase does it; without a named doer ("civilians face
+            # shelling") the sentence describes a plight, read as before
+            for c in [*n.children, *undergoer.children]:
+                if not doers and c.dep_ in ("prep", "agent") and c.lower_ in self.lex.doer_preps:
+                    pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                    if pobj is not None:
+                        doers = self._np_actors(pobj, sent)
+                        if doers:
+                            phrase_ends.append(_core_end(pobj))
+            if not doers:
+                undergoer = None
+        if undergoer is not None:
+            target_preps = target_preps - self.lex.doer_preps
+            if not actor1:
+                actor1 = doers
+            s_tok, passive = self._subject_child(undergoer)
+            if s_tok is not None and not passive:
+                actor2 = self._np_actors(s_tok, sent)
+            elif s_tok is None:
+                actor2 = self._inherited_subject(undergoer, sent)
         if trig.sense.event_type == "DISPLACEMENT":
             target_preps = target_preps - self.lex.directional_preps
             for c in n.children:  # "an exodus of civilians"
@@ -1017,6 +1197,22 @@ class _ArticleExtractor:
                 if args:
                     actor2 = args
                     phrase_ends.append(_core_end(pobj))
+        for c in n.children:  # "an attack targeting X", "bombardment shelling by Y": a participle of the same act
+            if c.dep_ == "acl" and c.pos_ == "VERB" and self._same_type_verb(c, trig.sense.event_type):
+                by = self._by_object(c)
+                if not actor1 and by is not None:
+                    actor1 = self._np_actors(by, sent)
+                    if actor1:
+                        phrase_ends.append(_core_end(by))
+                for d in c.children if not actor2 else ():
+                    if d.dep_ == "prep" and d.lower_ in target_preps - self.lex.doer_preps:
+                        d = next((g for g in d.children if g.dep_ == "pobj"), None)  # "targeted at X"
+                    elif d.dep_ not in ("dobj", "dative"):
+                        continue
+                    actor2 = self._np_actors(d, sent) if d is not None else []
+                    if actor2:
+                        phrase_ends.append(_core_end(d))
+                        break
         if not actor2:
             for c in n.children:  # "demands by Syrians that Turkey do more"
                 if c.dep_ in ("acl", "ccomp") and c.pos_ in ("VERB", "AUX"):
@@ -1030,7 +1226,10 @@ class _ArticleExtractor:
         anchor = n
         roots = [n]
         governor = head_noun.head
-        if head_noun.dep_ in ("dobj", "nsubjpass", "attr", "oprd") or (
+        if undergoer is not None:
+            anchor = undergoer
+            roots = [n, undergoer]
+        elif head_noun.dep_ in ("dobj", "nsubjpass", "attr", "oprd") or (
             head_noun.dep_ == "conj" and head_noun.head.dep_ in ("dobj", "nsubjpass")
         ):
             if head_noun.dep_ == "conj":
@@ -1047,10 +1246,79 @@ class _ArticleExtractor:
                         actor1 = self._np_actors(by, sent) if by is not None else []
                     else:
                         actor1 = self._inherited_subject(governor, sent)
+                if not actor2:  # "issued arrest warrants for X", "signed an agreement with X"
+                    for c in governor.children:
+                        if c.dep_ == "prep" and c.i > head_noun.i and c.lower_ in target_preps - self.lex.doer_preps:
+                            pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                            args = self._np_actors(pobj, sent) if pobj is not None else []
+                            if args:
+                                actor2 = args
+                                phrase_ends.append(_core_end(pobj))
+                                break
         phrase_ends.append(_core_end(n))
         assoc = self._assoc(n, sent) + (self._assoc(anchor, sent) if anchor != n else [])
         # the noun phrase's own modifiers belong to the words of the event ("a January 12 ceasefire")
-        return _Frame(actor1, actor2, assoc, anchor, roots, phrase_ends, [head_noun.left_edge.idx])
+        return _Frame(actor1, actor2, assoc, anchor, roots, phrase_ends, [head_noun.left_edge.idx], flags)
+
+    def _responsibility_claimant(self, head_noun, sent: _Sent) -> list[_Arg]:
+        """Who claims (`responsibility_verbs`) responsibility (`responsibility_nouns`) for a nominal trigger:
+        "al-Shabab claimed responsibility for the attack" -> al-Shabab."""
+        lex = self.lex
+        prep = head_noun.head
+        if head_noun.dep_ != "pobj" or prep.lower_ != "for" or prep.head == prep:
+            return []
+        noun = prep.head
+        if noun.lower_ not in lex.responsibility_nouns or noun.dep_ != "dobj":
+            return []
+        verb = noun.head
+        if not (_any_lemmas(verb, lex) & lex.responsibility_verbs):
+            return []
+        s_tok, passive = self._subject_child(verb)
+        if s_tok is not None and not passive:
+            return self._np_actors(s_tok, sent)
+        return self._inherited_subject(verb, sent) if s_tok is None else []
+
+    def _cause_doers(self, v, subj, sent: _Sent) -> list[_Arg]:
+        """The doers of the nominal ASSAULT trigger an act of violence happened in or through: after a
+        `cause_preps` preposition of verb `v` ("killed in an air strike by government forces"), or its active
+        subject, directly or through a relative pronoun ("a suicide bombing that killed 20", where the bombing's
+        doer is known from "X claimed responsibility for ..."); none for fighting between two sides ("killed
+        in clashes between X and Y")."""
+        nouns = []
+        if subj is not None:
+            if subj.lower_ in self.lex.relative_pronouns and v.dep_ == "relcl":
+                subj = v.head
+            nouns.append(subj)
+        for c in v.children:
+            if c.dep_ == "prep" and c.lower_ in self.lex.cause_preps:
+                nouns.extend(g for g in c.children if g.dep_ == "pobj")
+        for pobj in nouns:
+            trig = self._noun_trigger(pobj) if sent.has(pobj) else None
+            if trig is None or trig.sense.event_type != "ASSAULT":
+                continue
+            if any(g.dep_ == "prep" and g.lower_ == "between" for g in pobj.children):
+                return []
+            return [dataclasses.replace(a, remote=True) for a in self._noun_frame(trig, sent).actor1]
+        return []
+
+    def _undergoer_governor(self, head_noun):
+        """The verb whose subject undergoes a nominal trigger: "faces pressure" (`undergoer_light_verbs`), "came
+        under attack" (`undergoer_preps`); None otherwise."""
+        lex = self.lex
+        gov = head_noun.head
+        if head_noun.dep_ == "dobj" and gov.pos_ in ("VERB", "AUX") and _any_lemmas(gov, lex) & lex.undergoer_light_verbs:
+            return gov
+        if head_noun.dep_ == "pobj" and gov.dep_ == "prep" and gov.head.pos_ in ("VERB", "AUX"):
+            verb = gov.head
+            if any(gov.lower_ in lex.undergoer_preps.get(lemma, ()) for lemma in _any_lemmas(verb, lex)):
+                return verb
+        return None
+
+    def _same_type_verb(self, tok, event_type: str) -> bool:
+        """Whether a verb is a trigger of the event lexicon with a reading of this type in its context."""
+        lemmas = _verb_lemmas(tok, self.lex)
+        found = self._sense_for_verb(tok, lemmas) if lemmas else None
+        return found is not None and found[0].event_type == event_type
 
     def _same_side(self, a: str, b: str) -> bool:
         """Whether two actors are one side: parent and child, or state actors (`same_side_actor_types`) of
@@ -1333,6 +1601,21 @@ class _ArticleExtractor:
                             break
         return out
 
+    @staticmethod
+    def _reported_directly(anchor, verb) -> bool:
+        """Whether an act is something a speech verb reports, not a participle describing one of the things
+        reported: "said it will send a team to identify victims *killed* by ..." is no report of a killing,
+        "said ISIL has killed ..." and "concerned by reports that ISIL has killed ..." are."""
+        stop = {verb.i, verb.head.i}
+        cur = anchor
+        for _ in range(16):
+            if cur.i in stop or cur.head == cur:
+                return True
+            if cur.dep_ == "acl" and not any(c.dep_.startswith("nsubj") for c in cur.children):
+                return False
+            cur = cur.head
+        return True
+
     def _is_claimed(self, anchor, participants: set[str], sent: _Sent) -> bool:
         for _, s, is_claim in self._reporters(anchor):
             if is_claim:
@@ -1358,6 +1641,8 @@ class _ArticleExtractor:
                 continue
             if any(c.dep_ == "neg" for c in verb.children) or not sent.has(verb):
                 continue
+            if not self._reported_directly(anchor, verb):
+                continue  # "said it will send a team to identify victims killed by ...": not what the speaker reports
             found = self._np_actors(speaker, sent)
             if not found:
                 continue
@@ -1424,8 +1709,8 @@ class _ArticleExtractor:
         if actor1 is None and actor2 is None and not assoc_ids:
             if etype == "DISPLACEMENT":
                 pass
-            elif etype in ("ASSAULT", "AGREE") and place_id is not None and attached:
-                pass
+            elif (etype == "ASSAULT" or (etype == "AGREE" and sense.mode)) and place_id is not None and attached:
+                pass  # a fight, a ceasefire or a deal at a place; not a promise nobody makes ("funds pledged")
             elif etype == "ASSAULT" and trig.kind == "noun" and self._is_participant_noun(trig.token):
                 pass  # "air attacks have demolished hospitals", "bombardment resumed", "devastated by an assault"
             else:
@@ -1434,13 +1719,15 @@ class _ArticleExtractor:
         date = self._date(frame, trig, sent)
         participants = set(main_ids) | set(assoc_ids)
         context = self._context(trig, frame, date, participants, sent)
+        if frame.flags:
+            context = [f for f in CONTEXT_FLAGS if f in set(context) | set(frame.flags)]
 
         # Quote: from the start of actor1 (or the trigger) to the end of the argument phrase.
         trig_start = min(t.idx for t in trig.tokens)
         trig_end = max(t.idx + len(t.text) for t in trig.tokens)
         start, end = trig_start, trig_end
         for a in used:
-            if sent.start <= a.start and a.end <= sent.end:
+            if sent.start <= a.start and a.end <= sent.end and not (a.remote and a.start < trig_start):
                 start, end = min(start, a.start), max(end, a.end)
         for e in frame.phrase_ends:
             if e <= sent.end:
@@ -1521,13 +1808,21 @@ class _ArticleExtractor:
             if span is None or len(span) == 0:
                 continue
             sent = _Sent(s.index, s.char_start, s.char_end, list(span))
-            for trig in self._find_triggers(sent):
-                ev = self._build(trig, sent)
-                if ev is not None:
-                    events.append(ev)
-                    acc = self._accusation(trig, ev, sent)
-                    if acc is not None:
-                        events.append(acc)
+            accused: set[tuple[str | None, str | None]] = set()
+            built = [(trig, self._build(trig, sent)) for trig in self._find_triggers(sent)]
+            verb_tokens = {t.token.i for t, ev in built if t.kind == "verb" and ev is not None}
+            for trig, ev in built:
+                if ev is None:
+                    continue
+                if ev.actor1_id is None and (self._object_of_act(trig, verb_tokens) or self._description(trig)):
+                    continue  # "endorsed an association agreement with X", "officials accused of X"
+                events.append(ev)
+                acc = self._accusation(trig, ev, sent)
+                # one accusation per speaker and accused in a sentence ("X said five were killed in an air strike
+                # by Y": the killing and the strike are one charge)
+                if acc is not None and (acc.actor1_id, acc.actor2_id) not in accused:
+                    accused.add((acc.actor1_id, acc.actor2_id))
+                    events.append(acc)
         return _unique(events, self.article.article_id)
 
 
