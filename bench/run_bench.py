@@ -13,7 +13,7 @@ corpus:
    adding 10 new articles.
 
 For each it measures the wall time, articles/s and words/s, and the peak memory of the whole process tree
-(sampled from /proc every 0.1 s, summed over the process and all its descendants: RSS, and PSS, which counts
+(sampled from /proc every 0.25 s, summed over the process and all its descendants: RSS, and PSS, which counts
 pages shared by forked workers once). It also records the CPU
 time (user + system) of the tree, which moves less than the wall time when other work shares the machine. The
 time per asset comes from the Dagster event log of the run (STEP_START to STEP_SUCCESS of each step). Everything is
@@ -42,6 +42,10 @@ sys.path.insert(0, str(ROOT))
 from bench.make_corpus import DEFAULT_BENCHMARKS, SEED, write_corpus  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+# How often the process tree is sampled. Reading a large process's smaps_rollup costs 1-2 ms of kernel time, so a
+# tree of ~15 step processes sampled every 0.1 s took a fifth of a core from the run being measured; every
+# 0.25 s it is under a tenth (memory peaks last far longer than that: a batch, a step).
+SAMPLE_EVERY_S = 0.25
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -107,7 +111,7 @@ def measured(cmd: list[str], env: dict | None = None, log: Path | None = None) -
         while not done.is_set():
             rss, pss = tree_memory(proc.pid, cpu_by_process)
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
-            done.wait(0.1)
+            done.wait(SAMPLE_EVERY_S)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -115,7 +119,7 @@ def measured(cmd: list[str], env: dict | None = None, log: Path | None = None) -
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
-    cpu = sum(cpu_by_process.values())  # as last sampled (every 0.1 s) for each process of the tree
+    cpu = sum(cpu_by_process.values())  # as last sampled (every SAMPLE_EVERY_S) for each process of the tree
     if log:
         log.write_text(output)
     return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mib": round(peak[0] / 2**20, 1), "peak_pss_mib": round(peak[1] / 2**20, 1), "returncode": proc.returncode, "output": output,

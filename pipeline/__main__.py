@@ -35,6 +35,9 @@ def _run(args: argparse.Namespace) -> int:
         _print_publication(stamp["rows"], warehouse / "parquet", warehouse / "newsledger.duckdb")
         return 0
 
+    from pipeline.launch import prestart_forkserver
+
+    prestart_forkserver()  # warms up while the definitions load
     from pipeline.defs import newsledger_job
 
     run_config = {

@@ -8,6 +8,38 @@ import os
 import sys
 from pathlib import Path
 
+# Which Dagster executor runs the job's steps (read by the definitions when they load, and by the CLI before it
+# loads them; see pipeline/defs/executors.py). Kept free of Dagster imports, so the CLI can act on it early.
+EXECUTOR_ENV = "NEWSLEDGER_EXECUTOR"
+EXECUTORS = ("in_process", "multiprocess", "dask")
+# What the multiprocess executor's fork server imports before forking step processes (pipeline/defs/warm.py).
+FORKSERVER_PRELOAD = ["dagster._core.executor.multiprocess", "pipeline.defs.warm"]
+_prestarted = False
+
+
+def executor_name() -> str:
+    name = os.environ.get(EXECUTOR_ENV, "in_process").strip().lower().replace("-", "_") or "in_process"
+    if name not in EXECUTORS:
+        raise ValueError(f"{EXECUTOR_ENV}={name!r}: expected one of {', '.join(EXECUTORS)}")
+    return name
+
+
+def prestart_forkserver() -> None:
+    """With the multiprocess executor, start its fork server now, in a background thread, so that it preloads
+    (pipeline/defs/warm.py, several seconds) while this process is still importing Dagster, loading the
+    definitions and creating the run; the executor then finds it running (the fork server is one per process,
+    started once, with this same preload list). A no-op with the other executors, and when called again."""
+    global _prestarted
+    if _prestarted or executor_name() != "multiprocess":
+        return
+    import multiprocessing
+    import multiprocessing.forkserver
+    import threading
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
+    threading.Thread(target=multiprocessing.forkserver.ensure_running, name="forkserver-prestart", daemon=True).start()
+    _prestarted = True
+
 
 @contextlib.contextmanager
 def launched(job_factory, run_config: dict, trigger: str, tags: dict[str, str] | None = None, **execute_kwargs):
@@ -16,7 +48,6 @@ def launched(job_factory, run_config: dict, trigger: str, tags: dict[str, str] |
     run's tags."""
     import dagster as dg
 
-    from pipeline.defs.executors import prestart_forkserver
     from pipeline.defs.publish import free_slots_of_dead_runs, instance_run_lock, process_tags
 
     prestart_forkserver()

@@ -26,17 +26,10 @@ import os
 
 import dagster as dg
 
-EXECUTOR_ENV = "NEWSLEDGER_EXECUTOR"
+from pipeline.launch import EXECUTOR_ENV, EXECUTORS, FORKSERVER_PRELOAD, executor_name  # noqa: F401 - re-exported
+
 MAX_CONCURRENT_ENV = "NEWSLEDGER_MAX_CONCURRENT"
 DASK_SCHEDULER_ENV = "NEWSLEDGER_DASK_SCHEDULER"
-EXECUTORS = ("in_process", "multiprocess", "dask")
-
-
-def executor_name() -> str:
-    name = os.environ.get(EXECUTOR_ENV, "in_process").strip().lower().replace("-", "_") or "in_process"
-    if name not in EXECUTORS:
-        raise ValueError(f"{EXECUTOR_ENV}={name!r}: expected one of {', '.join(EXECUTORS)}")
-    return name
 
 
 def _max_concurrent() -> int:
@@ -44,24 +37,6 @@ def _max_concurrent() -> int:
         return max(1, int(os.environ.get(MAX_CONCURRENT_ENV, "")))
     except ValueError:
         return max(1, os.cpu_count() or 1)
-
-
-FORKSERVER_PRELOAD = ["dagster._core.executor.multiprocess", "pipeline.defs.warm"]
-
-
-def prestart_forkserver() -> None:
-    """With the multiprocess executor, start its fork server now, in a background thread, so that it preloads
-    (pipeline/defs/warm.py, several seconds) while this process is still loading the definitions and creating
-    the run; the executor then finds it running (the fork server is one per process, started once). A no-op
-    with the other executors."""
-    if executor_name() != "multiprocess":
-        return
-    import multiprocessing
-    import multiprocessing.forkserver
-    import threading
-
-    multiprocessing.get_context("forkserver").set_forkserver_preload(FORKSERVER_PRELOAD)
-    threading.Thread(target=multiprocessing.forkserver.ensure_running, name="forkserver-prestart", daemon=True).start()
 
 
 def build_executor(name: str | None = None) -> dg.ExecutorDefinition:
