@@ -213,3 +213,22 @@ def test_table_rows_merge_the_same_whatever_the_batches(nlp, corpus):
     for name, df in whole.items():
         pd.testing.assert_frame_equal(merged[name], df, check_exact=True, obj=name)
     assert whole["events"]["cluster_id"].nunique() < len(whole["events"]), "the sample ceasefire reports share a cluster"
+
+
+def test_a_lookup_reads_only_the_shards_that_hold_wanted_articles(tmp_path, caplog, corpus):
+    from pipeline.extract.types import ArticleExtraction
+
+    cache = ExtractionCache(tmp_path / "cache", "v")
+    rec = lambda i: ArticleExtraction(article=dataclasses.replace(corpus[0], article_id=f"art_{i}"))  # noqa: E731
+    a = cache.store({"ka1": rec(1), "ka2": rec(2)}, group="b0of2")
+    cache.store({"kb1": rec(3)}, group="b1of2")
+    assert sorted(p.name.split("-")[0] for p in cache.shards()) == ["b0of2", "b1of2"]
+    assert a.with_suffix(".keys").read_text().split() == ["ka1", "ka2"]
+    a.write_bytes(b"not a pickle")  # shard a damaged: reading it would log a warning
+    with caplog.at_level("WARNING"):
+        found = dict(cache.iter_found(["kb1", "new"], group="b0of2"))
+    assert list(found) == ["kb1"] and found["kb1"].article.article_id == "art_3"
+    assert "unreadable" not in caplog.text, "a shard holding none of the wanted keys must not be read"
+    with caplog.at_level("WARNING"):
+        assert dict(cache.iter_found(["ka1"])) == {}
+    assert "unreadable" in caplog.text

@@ -9,7 +9,9 @@ Layout: `<root>/<version>/<shard>.pkl`, where
   reused by code that would extract it differently.
 - each shard holds the results of one batch: a dict `{article_key: ArticleExtraction}`, pickled, written to a
   temporary file and renamed into place (a reader never sees half a shard; two writers never clash, as the
-  shard name is a hash of its keys).
+  shard name is a hash of its keys), with the list of its keys beside it (`<shard>.keys`), so that a lookup
+  reads only the shards that hold wanted articles (a run with 10 new articles among 10,000 reads no shard for
+  them instead of all of them).
 - `article_key(article)` hashes the whole Article record (text, publication date and its source, title, file
   name...), not just the article id: when ingest gives an article a different publication date (dates inferred
   from the corpus can change as articles arrive) or it moved to another file, it is extracted again.
@@ -95,6 +97,9 @@ class ExtractionCache:
         if prefix:
             shards = [p for p in shards if p.name.startswith(prefix)] + [p for p in shards if not p.name.startswith(prefix)]
         for shard in shards:
+            listed = self._listed_keys(shard)
+            if listed is not None and wanted.isdisjoint(listed):
+                continue  # the shard's key list says it holds none of them: not read
             try:
                 with shard.open("rb") as fh:
                     data: dict[str, ArticleExtraction] = pickle.load(fh)
@@ -108,6 +113,14 @@ class ExtractionCache:
             if not wanted:
                 break
 
+    @staticmethod
+    def _listed_keys(shard: Path) -> frozenset[str] | None:
+        """The keys a shard holds, from its `.keys` list (None when there is none: the shard itself is read)."""
+        try:
+            return frozenset(shard.with_suffix(".keys").read_text(encoding="ascii").split())
+        except (OSError, ValueError):
+            return None
+
     def store(self, results: dict[str, ArticleExtraction], group: str = "") -> Path | None:
         """Write `results` as one new shard (atomically); returns its path, None when there is nothing to store.
         `group` (a name such as an extraction bucket's) prefixes the shard's name, so that the same group finds
@@ -117,14 +130,17 @@ class ExtractionCache:
         self.dir.mkdir(parents=True, exist_ok=True)
         name = (f"{group}-" if group else "") + hashlib.sha256("\n".join(sorted(results)).encode()).hexdigest()[:24] + ".pkl"
         final = self.dir / name
-        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".pkl")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(dict(sorted(results.items())), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, final)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # The key list first (so that a run looking for other articles need not read the shard), then the shard.
+        for target, payload in ((final.with_suffix(".keys"), "\n".join(sorted(results)).encode("ascii")),
+                                (final, pickle.dumps(dict(sorted(results.items())), protocol=pickle.HIGHEST_PROTOCOL))):
+            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=target.suffix)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(payload)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
         return final
 
     def prune(self) -> int:
