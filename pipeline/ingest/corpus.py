@@ -328,12 +328,21 @@ def iter_inputs(
             log.info("not an input (%s): %s", entry.detail, entry.rel_path)
             if ignored is not None:
                 ignored.append(entry.rel_path)
-        elif entry.kind == "quarantine":
-            yield Input(entry.rel_path, entry.path, None, rejection=Rejection("discover", entry.reason or "unreadable", entry.detail or ""))
-        elif entry.kind == "jsonl":
-            yield from _jsonl_inputs(entry, max_bytes)
         else:
-            yield Input(entry.rel_path, entry.path, entry.kind)
+            yield from entry_inputs(entry, max_bytes)
+
+
+def entry_inputs(entry: Entry, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Input]:
+    """The inputs of one entry: a .txt/.html file (not read here), the non-blank lines of a JSONL file (streamed),
+    or the entry itself when it was rejected on discovery; none for an `ignored` entry."""
+    if entry.kind == "ignored":
+        return
+    if entry.kind == "quarantine":
+        yield Input(entry.rel_path, entry.path, None, rejection=Rejection("discover", entry.reason or "unreadable", entry.detail or ""))
+    elif entry.kind == "jsonl":
+        yield from _jsonl_inputs(entry, max_bytes)
+    else:
+        yield Input(entry.rel_path, entry.path, entry.kind)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -452,15 +461,7 @@ def _publication_date(ref: str, parsed: ParsedInput, text: str) -> tuple[dt.date
 def read_entry(entry: Entry, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int = DEFAULT_MAX_TEXT_CHARS) -> list[InputOutcome]:
     """Phase 1 for every input of one entry (a file, every line of a JSONL file, or a rejected entry), in order.
     `ignored` entries have no inputs."""
-    if entry.kind == "ignored":
-        return []
-    if entry.kind == "quarantine":
-        items: Iterator[Input] = iter([Input(entry.rel_path, entry.path, None, rejection=Rejection("discover", entry.reason or "unreadable", entry.detail or ""))])
-    elif entry.kind == "jsonl":
-        items = _jsonl_inputs(entry, max_bytes)
-    else:
-        items = iter([Input(entry.rel_path, entry.path, entry.kind)])
-    return [read_input(item, max_bytes, max_chars) for item in items]
+    return [read_input(item, max_bytes, max_chars) for item in entry_inputs(entry, max_bytes)]
 
 
 class _Ingest:

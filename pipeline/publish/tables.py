@@ -100,13 +100,9 @@ class TableParts:
     def add(self, ex: ArticleExtraction) -> None:
         aid = ex.article.article_id
         for info in ex.actors.values():
-            seen = self.actors.setdefault(info.actor_id, {})
-            if info not in seen or aid < seen[info]:
-                seen[info] = aid
+            _keep_first(self.actors.setdefault(info.actor_id, {}), info, aid)
         for info in ex.places.values():
-            seen_p = self.places.setdefault(info.place_id, {})
-            if info not in seen_p or aid < seen_p[info]:
-                seen_p[info] = aid
+            _keep_first(self.places.setdefault(info.place_id, {}), info, aid)
         mentions, figures, events = self.rows["mentions"], self.rows["figures"], self.rows["events"]
         for m in ex.actor_mentions:
             self.n_mentions[m.actor_id] += 1
@@ -136,6 +132,12 @@ class TableParts:
         return self
 
 
+def _keep_first(seen: dict, info, article_id: str) -> None:
+    """Record `info` with the smallest article id that gave it."""
+    if info not in seen or article_id < seen[info]:
+        seen[info] = article_id
+
+
 def table_parts(extractions: Iterable[ArticleExtraction]) -> TableParts:
     parts = TableParts()
     for ex in extractions:
@@ -160,16 +162,11 @@ def merge_table_parts(parts: list[TableParts], cluster_of: dict[str, str] | None
     n_mentions: Counter = Counter()
     for part in parts:
         part.frozen()
-        for k, seen in part.actors.items():
-            mine = actor_entries.setdefault(k, {})
-            for info, aid in seen.items():
-                if info not in mine or aid < mine[info]:
-                    mine[info] = aid
-        for k, seen in part.places.items():
-            mine = place_entries.setdefault(k, {})
-            for info, aid in seen.items():
-                if info not in mine or aid < mine[info]:
-                    mine[info] = aid
+        for merged, own in ((actor_entries, part.actors), (place_entries, part.places)):
+            for k, seen in own.items():
+                mine = merged.setdefault(k, {})
+                for info, aid in seen.items():
+                    _keep_first(mine, info, aid)
         n_mentions.update(part.n_mentions)
     actors: dict[str, ActorInfo] = {k: _fold(v, _merge_actor) for k, v in actor_entries.items()}
     places: dict[str, PlaceInfo] = {k: _fold(v, _merge_place) for k, v in place_entries.items()}
