@@ -32,10 +32,10 @@ import json
 import logging
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from pipeline.atomic import write_atomic
 from pipeline.extract.types import Article, ArticleExtraction
 from pipeline.ids import files_digest
 
@@ -80,11 +80,6 @@ class ExtractionCache:
 
     def shards(self) -> list[Path]:
         return sorted(self.dir.glob("*.pkl")) if self.dir.is_dir() else []
-
-    def load(self, keys: Iterable[str], group: str = "") -> dict[str, ArticleExtraction]:
-        """The cached results for those of `keys` that are in the cache (a shard that cannot be read is skipped
-        and logged; its articles are then simply extracted again)."""
-        return dict(self.iter_found(keys, group))
 
     def iter_found(self, keys: Iterable[str], group: str = "") -> Iterator[tuple[str, ArticleExtraction]]:
         """(key, result) for those of `keys` in the cache, one shard at a time (only one shard is held in memory).
@@ -131,16 +126,8 @@ class ExtractionCache:
         name = (f"{group}-" if group else "") + hashlib.sha256("\n".join(sorted(results)).encode()).hexdigest()[:24] + ".pkl"
         final = self.dir / name
         # The key list first (so that a run looking for other articles need not read the shard), then the shard.
-        for target, payload in ((final.with_suffix(".keys"), "\n".join(sorted(results)).encode("ascii")),
-                                (final, pickle.dumps(dict(sorted(results.items())), protocol=pickle.HIGHEST_PROTOCOL))):
-            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=target.suffix)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(payload)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+        write_atomic(final.with_suffix(".keys"), "\n".join(sorted(results)).encode("ascii"))
+        write_atomic(final, pickle.dumps(dict(sorted(results.items())), protocol=pickle.HIGHEST_PROTOCOL))
         return final
 
     def prune(self) -> int:

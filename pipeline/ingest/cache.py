@@ -24,23 +24,16 @@ import logging
 import os
 import pickle
 import shutil
-import tempfile
 from pathlib import Path
 
+from pipeline.atomic import write_atomic
 from pipeline.ingest.corpus import Entry, InputOutcome
 
 log = logging.getLogger(__name__)
 
 
 def _write_atomic(path: Path, obj: object) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _load(path: Path) -> object | None:

@@ -21,8 +21,9 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
+
+from pipeline.atomic import write_atomic
 
 PACKAGE = Path(__file__).resolve().parents[1]  # pipeline/
 ROOT = PACKAGE.parent
@@ -89,10 +90,7 @@ def write_stamp(warehouse: str | os.PathLike, state: str, rows: dict[str, int], 
         "rows": rows,
         "parquet_sha256": files,
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".stamp-")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(record, fh, indent=2)
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(record, indent=2).encode("utf-8"), prefix=".stamp-")
 
 
 def up_to_date(warehouse: str | os.PathLike, state: str) -> dict | None:
