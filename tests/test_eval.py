@@ -89,6 +89,42 @@ def test_petrarch_codes_from_actor_countries_and_types():
     assert petrarch.gold_code("GUYJUD") == "GUY" and petrarch.gold_code("---REB") == "---" and petrarch.gold_code("") == "---"
 
 
+def test_petrarch_cameo_conventions_place_target_parties_and_negation():
+    from pipeline.extract.types import PlaceInfo
+
+    actors = {
+        "gbr": ActorInfo("gbr", "Activists (GBR)", "civilians", "GBR"),
+        "usa": ActorInfo("usa", "Government of United States", "government", "USA"),
+        "rus": ActorInfo("rus", "Government of Russia", "government", "RUS"),
+        "che": ActorInfo("che", "Government of Switzerland", "government", "CHE"),
+    }
+    places = {"bj": PlaceInfo("bj", "Beijing", "CHN", None, None, None, "city", None),
+              "sea": PlaceInfo("sea", "Open sea", None, None, None, None, None, None)}
+
+    def ev(etype, a1, a2, root, place=None, assoc=(), context=()):
+        return Event("evt", "art_x", etype, None, context, a1, a2, assoc, place, None, None, "unknown", root, None,
+                     0.5, "evt", 0, 1, "x", "x")
+
+    protest = ev("PROTEST", "gbr", None, "14", "bj")
+    ex = ArticleExtraction(article=_extraction({}, []).article, actors=actors, places=places, events=[
+        protest,
+        ev("PROTEST", "gbr", None, "14", "sea"),  # a place without a country: no target
+        ev("ASSAULT", "usa", "rus", "19", "bj"),  # a named target is kept, the place does not replace it
+        ev("CONSULT", "usa", "rus", "04", assoc=("che",)),
+        ev("SUPPORT", "usa", "rus", "05", context=("negated",)),  # not coded
+    ])
+    got = [ts for ts, _ in petrarch.event_triples(ex)]
+    T = petrarch.Triple
+    assert got[0] == (T("GBR", "CHN", "14"),)
+    assert got[1] == (T("GBR", "---", "14"),)
+    assert got[2] == (T("USA", "RUS", "19"),)
+    assert set(got[3]) == {T(a, b, "04") for a in ("USA", "RUS", "CHE") for b in ("USA", "RUS", "CHE") if a != b}
+    assert len(got) == 4
+    # without the place convention the located protest has no target
+    strict = [ts for ts, _ in petrarch.event_triples(ex, place_targets=False)]
+    assert strict[0] == (T("GBR", "---", "14"),)
+
+
 def test_adapter_lookup_by_file_name(tmp_path):
     assert adapter_for(Path("/x/figures/idetect_excerpts_dev.jsonl")) is idetect
     assert adapter_for(Path("events/petrarch_unittest.jsonl")) is petrarch_unittest
@@ -149,7 +185,9 @@ def test_re3d_spans_are_offsets_into_the_text():
 # petrarch2 GSR root_any 0.325, dyad recall 0.062; raised the same day after the actor work of session 2: GSR
 # triple recall 0.375, dyad recall 0.438, root accuracy on found dyads 0.857, root_any 0.613; then the place work:
 # re3d places recall 0.941 precision 0.815, GSR dyad recall 0.450, root accuracy 0.833; session 3 event rules:
-# GSR triple recall 0.487, precision 0.368, dyad recall 0.550, root accuracy 0.886, root_any 0.738).
+# GSR triple recall 0.487, precision 0.368, dyad recall 0.550, root accuracy 0.886, root_any 0.738; session 4, the
+# scorer's CAMEO conventions (place's state as target, every pair of a meeting's parties, negated not coded):
+# triple recall 0.613, precision 0.441, actors-only recall 0.538, dyad recall 0.688, root accuracy 0.891).
 # Raise them as extraction improves; never lower them to pass.
 FLOORS = {
     "idetect_recall": 0.95,
@@ -160,8 +198,9 @@ FLOORS = {
     "re3d_places_recall": 0.92,
     "re3d_places_precision": 0.80,
     "petrarch_root_any": 0.70,
-    "petrarch_triple_recall": 0.46,
-    "petrarch_dyad_recall": 0.52,
+    "petrarch_triple_recall": 0.59,
+    "petrarch_triple_recall_actors_only": 0.51,
+    "petrarch_dyad_recall": 0.66,
     "petrarch_root_accuracy": 0.85,
 }
 
@@ -193,5 +232,6 @@ def test_petrarch_floors():
     assert rep["failed"] == 0
     assert rep["metrics"]["events.root_any"]["rate"] >= FLOORS["petrarch_root_any"]
     assert rep["tables"]["events"]["recall"] >= FLOORS["petrarch_triple_recall"], rep["tables"]["events"].get("misses")
+    assert rep["tables"]["events_actors_only"]["recall"] >= FLOORS["petrarch_triple_recall_actors_only"]
     assert rep["metrics"]["events.dyad_recall"] >= FLOORS["petrarch_dyad_recall"]
     assert rep["metrics"]["events.cameo_root_accuracy"]["rate"] >= FLOORS["petrarch_root_accuracy"]
