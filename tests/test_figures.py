@@ -226,7 +226,13 @@ def test_place_governing_the_figure_not_the_destination(nlp):
         ("Thousands of people fled on Monday.", D(2020, 1, 29), "point", D(2020, 1, 27), D(2020, 1, 27)),
         ("In 2018, 1,200 people were detained.", D(2020, 1, 29), "point", D(2018, 1, 1), D(2018, 12, 31)),
         ("Five children were among the dead, the health ministry said Wednesday.", D(2020, 1, 29), "as_of", D(2020, 1, 29), D(2020, 1, 29)),
-        ("Idlib and surrounding areas hold more than 4 million civilians.", D(2020, 1, 29), "unknown", None, None),
+        # no date expression: the tense says what the count is
+        ("Idlib and surrounding areas hold more than 4 million civilians.", D(2020, 1, 29), "as_of", None, D(2020, 1, 29)),
+        ("Some 82,000 people have been displaced, the agency said.", D(2020, 1, 29), "as_of", None, D(2020, 1, 29)),
+        ("Some 82,000 people remain in camps.", None, "as_of", None, None),
+        ("Five people were killed in the attack.", D(2020, 1, 29), "point", None, None),
+        ("Thousands had fled before the offensive began.", D(2020, 1, 29), "unknown", None, None),
+        ("Up to 40,000 people will need shelter.", D(2020, 1, 29), "unknown", None, None),
     ],
 )
 def test_windows(nlp, text, published, kind, start, end):
@@ -244,8 +250,10 @@ def test_window_picks_the_figures_own_clause(nlp):
     assert all(f.reporter_text == "Issa" for f in figs)
 
 
-def test_figure_window_without_dates_is_unknown(nlp):
+def test_figure_window_without_a_date_or_a_finite_verb_is_unknown(nlp):
     ctx = make_ctx(nlp, "Thousands fled.")
+    assert figure_window(ctx, 0, 9, []) == (None, None, "point")  # one occasion, its day not told
+    ctx = make_ctx(nlp, "Thousands of displaced civilians.")
     assert figure_window(ctx, 0, 9, []) == (None, None, "unknown")
 
 
@@ -292,7 +300,7 @@ def test_sample_washington_post(nlp):
     assert (f.qualifier, f.value_high, f.category, f.reporter_text) == ("almost", 400000, "displaced", "The United Nations")
     assert (f.window_kind, f.window_start, f.window_end) == ("since", D(2019, 12, 1), D(2020, 1, 29))
     f = figs["More than 800,000 people"]
-    assert (f.category, f.reporter_text, f.window_kind) == ("at_risk", "the International Rescue Committee", "unknown")
+    assert (f.category, f.reporter_text, f.window_kind) == ("at_risk", "the International Rescue Committee", "as_of")
     f = figs["more than 4 million civilians"]
     assert (f.category, f.qualifier, f.value) == ("population", "more_than", 4_000_000)
     assert figs["hundreds of thousands of refugees"].category == "refugees"
@@ -318,7 +326,7 @@ def test_sample_first_article(nlp):
     f = figs["at the very least about 50,000"]
     assert (f.qualifier, f.category, f.reporter_text, f.window_kind) == ("at_least", "displaced", "Issa", "over_past")
     f = figs["more than 3.5 million Syrian refugees"]
-    assert (f.category, f.value, f.window_kind) == ("refugees", 3_500_000, "unknown")
+    assert (f.category, f.value, f.window_kind, f.window_end) == ("refugees", 3_500_000, "as_of", D(2020, 1, 27))
     assert figs["hundreds of thousands of people"].category == "killed"
     assert (figs["scores of homes"].category, figs["scores of homes"].unit) == ("homes_destroyed", "homes")
     assert not any(q in figs for q in ("33", "20", "2020", "nine", "15", "12"))
@@ -347,3 +355,28 @@ def test_coordinates_are_not_figures_but_counts_next_to_them_are(nlp):
             "hit a camp near 36°11′N 37°09′E, where 300 families had fled.")
     quotes = sorted(f.quote for f in figures_of(nlp, text))
     assert quotes == ["300 families", "at least 12 people"]
+
+
+@pytest.mark.parametrize(
+    "text, category",
+    [
+        ("Thousands of residents of the town fled north toward the border.", "displaced"),
+        ("At least 40 residents were killed in the strikes.", "killed"),
+        ("The town's 5,000 residents have no electricity.", "population"),
+        ("About 12,000 residents live in the district.", "population"),
+    ],
+)
+def test_residents_says_who_the_clause_says_what_happened(nlp, text, category):
+    assert only(nlp, text).category == category
+
+
+@pytest.mark.parametrize(
+    "text, reporter",
+    [
+        ("Some two million people are in need of aid in the province, OCHA estimates.", "OCHA"),
+        ("More than 900 families were displaced last week, UNICEF estimates.", "UNICEF"),
+        ("More than 900 families were displaced last week, the agency estimates.", "the agency"),
+    ],
+)
+def test_trailing_x_estimates_names_the_reporter(nlp, text, reporter):
+    assert only(nlp, text).reporter_text == reporter

@@ -45,6 +45,7 @@ def test_figures(re3d):
     f = re3d["figures"]
     assert f.recall >= FLOORS["figures_recall"], f.misses
     assert f.agreement("category") >= FLOORS["figures_category"]
+    assert f.agreement("window_kind") >= FLOORS["figures_window_kind"]
 
 
 def test_actors(re3d):
@@ -60,10 +61,12 @@ def test_events(re3d):
 
 
 # A little below the scores measured when the gold was added (2026-11-21: figures 31/33 found, category
-# agreement 0.81; actors 65/79; places 49/57; events 34/80). Raise them as extraction improves.
+# agreement 0.81; actors 65/79; places 49/57; events 34/80; session 4: window_kind agreement 0.097 -> 0.452 once
+# undated figures take their window kind from the tense). Raise them as extraction improves.
 FLOORS = {
     "figures_recall": 0.85,
     "figures_category": 0.7,
+    "figures_window_kind": 0.42,
     "actors_recall": 0.75,
     "places_recall": 0.78,
     "events_recall": 0.35,

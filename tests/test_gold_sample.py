@@ -35,6 +35,7 @@ def test_figures_match_gold(scores):
     assert f.agreement("category") >= FLOORS["figures_category"]
     assert f.agreement("qualifier") >= FLOORS["figures_qualifier"]
     assert f.agreement("window") >= FLOORS["figures_window"]
+    assert f.agreement("window_kind") >= FLOORS["figures_window_kind"]
 
 
 def test_actors_match_gold(scores):
@@ -63,13 +64,15 @@ def test_the_same_ceasefire_shares_a_cluster_across_articles(sample_tables):
 
 # Lower bounds, a little below the scores measured when they were set (2026-11-21: figures 18/18 found with
 # precision 1.0, category/qualifier/window agreement 1.0; actors 28/31; places 16/20, spellings 0.94;
-# events recall 0.82, precision 0.53). Raise them as extraction improves; never lower them to pass.
+# events recall 0.82, precision 0.53; session 4: window_kind 0.778 -> 0.833 with the tense of undated figures).
+# Raise them as extraction improves; never lower them to pass.
 FLOORS = {
     "figures_recall": 0.9,
     "figures_precision": 0.9,
     "figures_category": 0.9,
     "figures_qualifier": 0.9,
     "figures_window": 0.9,
+    "figures_window_kind": 0.8,
     "actors_recall": 0.85,
     "actors_aliases": 0.95,
     "places_recall": 0.75,

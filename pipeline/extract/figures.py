@@ -285,6 +285,13 @@ def _verb_source(verb):
             if c.text.lower() in t["pronoun_subjects"] or c.pos_ == "PRON":
                 return None
             return c
+    if verb.pos_ == "NOUN" and any(c.dep_ == "ccomp" for c in verb.children):
+        # "..., OCHA estimates." parsed as a noun phrase ("OCHA" a modifier of "estimates"): a noun does not
+        # take a clause, so the word is the reporting verb and its modifier on the left is the one reporting.
+        left = [c for c in verb.children if c.i < verb.i and c.dep_ in ("amod", "compound", "nmod", "poss")
+                and c.pos_ in ("PROPN", "NOUN", "ADJ") and c.text[:1].isupper()]
+        if left:
+            return left[0]
     return None
 
 
@@ -450,6 +457,12 @@ def extract_figures(
                 if cats:
                     category, level = cats[0], k
                     break
+            if category == "population" and level == 0:
+                # "residents" only says who the people are; what happened to them is in the clause ("5,000
+                # residents fled" counts the displaced, "the town's 5,000 residents" its population).
+                what = [c for c in _categories_in(_lower(levels[1])) if c != "population"]
+                if what:
+                    category, level = what[0], 1
         if unit is None:
             unit = "people" if category not in ("other", "homes_destroyed") else "other"
         if category == "other" and p.noun is None and ph.qualifier in ("exact", "vague"):

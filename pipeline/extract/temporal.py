@@ -83,6 +83,30 @@ def _is_ancestor(a, b) -> bool:
     return any(x.i == a.i for x in b.ancestors)
 
 
+def undated_window(ctx: ArticleContext, fig_start: int) -> tuple[dt.date | None, dt.date | None, str]:
+    """The window of a figure no date expression frames, from the tense of its clause's finite verb.
+
+    Present or present perfect ("2 million people are in need", "82,000 have been displaced", "remain in
+    camps") states a standing or cumulative count: as_of the publication date (start unknown; end NULL when
+    the publication date is unknown). Simple past ("five people were killed in the attack", "thousands fled")
+    tells of one occasion: point, with its day unknown. Anything else (past perfect, future, modals,
+    participles without a finite verb, verbless phrases) -> unknown: nothing is assumed."""
+    tok = _token_at(ctx.doc, fig_start)
+    if tok is None:
+        return None, None, "unknown"
+    head = clause_head(tok)
+    if head.pos_ not in ("VERB", "AUX"):
+        return None, None, "unknown"
+    auxes = sorted((c for c in head.children if c.dep_ in ("aux", "auxpass") and c.i < head.i), key=lambda c: c.i)
+    finite = auxes[0] if auxes else head
+    if finite.tag_ in ("VBP", "VBZ"):
+        published = ctx.article.published_at
+        return None, published, "as_of"
+    if finite.tag_ == "VBD" and finite.lower_ != "had":
+        return None, None, "point"
+    return None, None, "unknown"
+
+
 def figure_window(
     ctx: ArticleContext, fig_start: int, fig_end: int, dates: list[DateMention]
 ) -> tuple[dt.date | None, dt.date | None, str]:
@@ -93,9 +117,10 @@ def figure_window(
     publication date); "between Jan. 20 and 26" -> between; "over the past four days" -> over_past;
     "as of 23 March" / "by March 23" -> as_of (start = end); "on Monday", "in 2018", "two days later",
     "this week" -> point; a point date on a reporting verb that encloses the figure ("said Wednesday
-    that ...") -> as_of that day. No date in the sentence -> (None, None, "unknown"): nothing is assumed.
+    that ...") -> as_of that day. No date in the sentence: the tense of the figure's clause decides
+    (:func:`undated_window`).
     """
-    if not dates or not ctx.sentences:
+    if not ctx.sentences:
         return None, None, "unknown"
     si = ctx.sentence_index_at(fig_start)
     s = ctx.sentences[si]
@@ -104,7 +129,7 @@ def figure_window(
         if s.char_start <= d.char_start < s.char_end and not (d.char_start < fig_end and fig_start < d.char_end)
     ]
     if not cands:
-        return None, None, "unknown"
+        return undated_window(ctx, fig_start)
     doc = ctx.doc
     ftok = _token_at(doc, fig_start)
     fhead = clause_head(ftok) if ftok is not None else None
