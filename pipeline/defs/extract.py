@@ -85,8 +85,10 @@ def _bucket_op(i: int, k: int) -> dg.OpDefinition:
         del articles
         out = BucketTables(parts=TableParts(), n_articles=len(mine))
         counts: dict = {}
+        cache, group = _cache_for(paths), f"b{i}of{k}"
+        records = articles_from_frame(mine)
         # Streamed: each result becomes table rows at once, so the bucket never holds its extraction records.
-        for item in iter_batch(articles_from_frame(mine), cache=_cache_for(paths), group=f"b{i}of{k}", counts=counts):
+        for item in iter_batch(records, cache=cache, group=group, counts=counts):
             if isinstance(item, ExtractionFailure):
                 out.failures.append(item)
             else:
@@ -94,9 +96,21 @@ def _bucket_op(i: int, k: int) -> dg.OpDefinition:
         out.parts.frozen()
         out.cached = counts.get("cached", 0)
         out.failures.sort(key=lambda f: (f.article_id, f.source_file))
+        compacted = ""
+        if cache is not None:
+            # Merge the small shards incremental runs leave and drop results of articles no longer in the bucket
+            # (reads only the key lists when there is nothing to do). Housekeeping: a failure costs no result.
+            from pipeline.extract.cache import article_key, compaction_max_shards
+
+            try:
+                stats = cache.compact(group, keep={article_key(a) for a in records}, max_shards=compaction_max_shards())
+                compacted = f"; {stats}" if stats.changed else ""
+            except Exception as exc:  # noqa: BLE001 - the cache is an optimisation; the next run tries again
+                context.log.warning(f"bucket {i}/{k}: extraction cache compaction failed: {type(exc).__name__}: {exc}")
+        del records
         context.log.info(
             f"bucket {i}/{k}: {len(mine)} articles, {out.cached} from the cache, "
-            f"{len(mine) - out.cached - len(out.failures)} extracted, {len(out.failures)} failed"
+            f"{len(mine) - out.cached - len(out.failures)} extracted, {len(out.failures)} failed{compacted}"
         )
         return out
 

@@ -12,6 +12,9 @@ Layout: `<root>/<version>/<shard>.pkl`, where
   shard name is a hash of its keys), with the list of its keys beside it (`<shard>.keys`), so that a lookup
   reads only the shards that hold wanted articles (a run with 10 new articles among 10,000 reads no shard for
   them instead of all of them).
+- `compact(group, keep)` keeps a group's shards few and free of garbage over many incremental runs (each run
+  adds a small shard per group; results of articles that left the corpus would otherwise stay until the
+  extractor version changes): see its docstring.
 - `article_key(article)` hashes the whole Article record (text, publication date and its source, title, file
   name...), not just the article id: when ingest gives an article a different publication date (dates inferred
   from the corpus can change as articles arrive) or it moved to another file, it is extracted again.
@@ -32,6 +35,7 @@ import json
 import logging
 import os
 import pickle
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -42,6 +46,42 @@ from pipeline.ids import files_digest
 log = logging.getLogger(__name__)
 
 PACKAGE = Path(__file__).resolve().parents[1]  # pipeline/
+
+
+MAX_SHARDS_ENV = "NEWSLEDGER_EXTRACTION_CACHE_MAX_SHARDS"  # small shards a group may hold before it is compacted
+DEFAULT_MAX_SHARDS = 8
+DEFAULT_TARGET_ARTICLES = 500  # results per shard written by a compaction (and `iter_batch`'s default flush size)
+
+
+def compaction_max_shards() -> int:
+    """`max_shards` for `ExtractionCache.compact` from NEWSLEDGER_EXTRACTION_CACHE_MAX_SHARDS (default 8)."""
+    try:
+        return max(1, int(os.environ.get(MAX_SHARDS_ENV, "")))
+    except ValueError:
+        return DEFAULT_MAX_SHARDS
+
+
+@dataclass(frozen=True)
+class CompactionStats:
+    """What `ExtractionCache.compact` did to one group's shards.
+
+    `results_kept`: results the rewrite carried into new shards (0 when nothing was rewritten; results in shards
+    left as they were are not counted). `results_dropped`: results removed, because their article is not in `keep`,
+    because another shard of the group holds them too, or because their shard was damaged (counted from its key
+    list where it has one)."""
+
+    shards_before: int
+    shards_after: int
+    results_kept: int = 0
+    results_dropped: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.results_kept or self.results_dropped or self.shards_before != self.shards_after)
+
+    def __str__(self) -> str:
+        return (f"cache shards {self.shards_before} -> {self.shards_after} ({self.results_kept} results rewritten, "
+                f"{self.results_dropped} dropped)")
 
 
 @functools.lru_cache(maxsize=8)
@@ -78,8 +118,11 @@ class ExtractionCache:
         self.version = version
         self.dir = self.root / version
 
-    def shards(self) -> list[Path]:
-        return sorted(self.dir.glob("*.pkl")) if self.dir.is_dir() else []
+    def shards(self, group: str | None = None) -> list[Path]:
+        """The shards, sorted by name; only those written for `group` when it is given ("" is the shards written
+        without a group)."""
+        found = sorted(self.dir.glob("*.pkl")) if self.dir.is_dir() else []
+        return found if group is None else [p for p in found if _group_of(p) == group]
 
     def iter_found(self, keys: Iterable[str], group: str = "") -> Iterator[tuple[str, ArticleExtraction]]:
         """(key, result) for those of `keys` in the cache, one shard at a time (only one shard is held in memory).
@@ -95,11 +138,8 @@ class ExtractionCache:
             listed = self._listed_keys(shard)
             if listed is not None and wanted.isdisjoint(listed):
                 continue  # the shard's key list says it holds none of them: not read
-            try:
-                with shard.open("rb") as fh:
-                    data: dict[str, ArticleExtraction] = pickle.load(fh)
-            except Exception as exc:  # noqa: BLE001 - a damaged shard only costs a re-extraction
-                log.warning("extraction cache shard %s unreadable (%s): ignored", shard, exc)
+            data = self._read(shard)
+            if data is None:
                 continue
             for k in sorted(wanted.intersection(data)):
                 wanted.discard(k)
@@ -107,6 +147,24 @@ class ExtractionCache:
             del data
             if not wanted:
                 break
+
+    @staticmethod
+    def _read(shard: Path) -> dict[str, ArticleExtraction] | None:
+        """A shard's results; None when it is gone (a concurrent `compact` removed it after it was listed) or
+        damaged (a warning): either only costs a re-extraction of its articles."""
+        try:
+            with shard.open("rb") as fh:
+                data = pickle.load(fh)
+        except FileNotFoundError:
+            log.debug("extraction cache shard %s was removed (compacted) since it was listed", shard)
+            return None
+        except Exception as exc:  # noqa: BLE001 - a damaged shard only costs a re-extraction
+            log.warning("extraction cache shard %s unreadable (%s): ignored", shard, exc)
+            return None
+        if not isinstance(data, dict):
+            log.warning("extraction cache shard %s holds a %s, not a dict: ignored", shard, type(data).__name__)
+            return None
+        return data
 
     @staticmethod
     def _listed_keys(shard: Path) -> frozenset[str] | None:
@@ -130,6 +188,103 @@ class ExtractionCache:
         write_atomic(final, pickle.dumps(dict(sorted(results.items())), protocol=pickle.HIGHEST_PROTOCOL))
         return final
 
+    def compact(
+        self,
+        group: str,
+        keep: set[str],
+        max_shards: int = DEFAULT_MAX_SHARDS,
+        target_articles: int = DEFAULT_TARGET_ARTICLES,
+    ) -> CompactionStats:
+        """Merge the small shards of `group` and drop the results it holds for articles not in `keep`.
+
+        Every incremental run adds a small shard per group, and an article that left the corpus (or whose record
+        changed) leaves its result behind. From the key lists alone (no shard is read when nothing needs doing),
+        the group's shards to rewrite are:
+
+        - those holding a key not in `keep` (garbage), or a key another shard of the group holds too (left by a
+          crash between writing new shards and removing old ones, or by two runs extracting the same article);
+        - those without a key list (their keys are unknown without reading them);
+        - and, when any shard is rewritten or more than `max_shards` shards hold fewer than `target_articles`
+          results, every such small shard.
+
+        Full shards (`target_articles` results or more) without garbage are left as they are, so the work of a
+        compaction is bounded by the small shards and the shards holding garbage, not by the size of the group;
+        the group holds at most about len(keep) / target_articles + max_shards shards.
+
+        The rewrite streams the old shards one at a time, in name order (at most about `target_articles` results
+        plus one shard in memory): the results wanted in `keep` (first copy of a key wins) go into new shards of
+        `target_articles` results (the lowest keys first; the last one smaller) written through `store`
+        (atomic, key list first). Only after every new shard is written are the old shards removed (shard first,
+        then its key list, so that a reader never sees a shard without its list by our doing): a crash leaves
+        duplicates, which the next compaction removes. Deterministic: the same shards and `keep` give the same new
+        shards (names are a hash of their keys). A reader that listed a shard which is then removed finds it gone
+        and treats it as a miss (`iter_found`). A damaged shard is dropped with a warning: its articles are
+        extracted again by a later run.
+        """
+        if max_shards < 1 or target_articles < 1:
+            raise ValueError("max_shards and target_articles must be at least 1")
+        shards = self.shards(group)
+        listed = {shard: self._listed_keys(shard) for shard in shards}
+        seen: set[str] = set()
+        rewrite: set[Path] = set()
+        small: list[Path] = []
+        for shard in shards:
+            keys = listed[shard]
+            if keys is None:
+                rewrite.add(shard)
+                continue
+            if not keys <= keep or not seen.isdisjoint(keys):
+                rewrite.add(shard)
+            seen |= keys
+            if len(keys) < target_articles:
+                small.append(shard)
+        if rewrite or len(small) > max_shards:
+            rewrite.update(small)
+        if not rewrite:
+            return CompactionStats(len(shards), len(shards))
+
+        old = [s for s in shards if s in rewrite]
+        # Keys of the shards left as they are: a copy of them in a rewritten shard is a duplicate.
+        written: set[str] = set()
+        for shard in shards:
+            if shard not in rewrite:
+                written |= listed[shard] or frozenset()
+        buffer: dict[str, ArticleExtraction] = {}
+        new: set[Path] = set()
+        kept = dropped = 0
+
+        def flush(n: int) -> None:
+            nonlocal kept
+            chunk = {k: buffer.pop(k) for k in sorted(buffer)[:n]}
+            path = self.store(chunk, group)
+            if path is not None:
+                new.add(path)
+                kept += len(chunk)
+
+        for shard in old:
+            data = self._read(shard)
+            if data is None:
+                dropped += len(listed[shard] or ())
+                continue
+            for k, ex in data.items():
+                if k in keep and k not in written:
+                    written.add(k)
+                    buffer[k] = ex
+                else:
+                    dropped += 1
+            del data
+            while len(buffer) >= target_articles:
+                flush(target_articles)
+        if buffer:
+            flush(len(buffer))
+        for shard in old:
+            if shard not in new:  # a new shard can have an old one's name (same keys): it was replaced in place
+                shard.unlink(missing_ok=True)
+                shard.with_suffix(".keys").unlink(missing_ok=True)
+        stats = CompactionStats(len(shards), len(self.shards(group)), kept, dropped)
+        log.info("extraction cache group %r: %s", group, stats)
+        return stats
+
     def prune(self) -> int:
         """Remove the folders of other versions; returns how many were removed."""
         import shutil
@@ -141,3 +296,9 @@ class ExtractionCache:
                     shutil.rmtree(d, ignore_errors=True)
                     removed += 1
         return removed
+
+
+def _group_of(shard: Path) -> str:
+    """The group a shard was written for (`store`): its name before the last "-" ("" when it has none)."""
+    stem = shard.stem
+    return stem.rsplit("-", 1)[0] if "-" in stem else ""
