@@ -378,3 +378,34 @@ def test_lower_case_names_where_clearly_names(nlp, registry):
     assert by_quote(m, "iSrael") == "act_isr_gov"
     _, m, _ = run(nlp, registry, "The president said the minister would visit the israel museum.")
     assert "israel" not in quotes(m)
+
+
+# ---------------------------------------------------------------------------------------------- issue 3 rules
+
+
+def test_nationality_before_a_split_attack_phrase_is_the_attacker(nlp, registry):
+    # parsed as "in [Israeli tank]" + a verb "shelling": read on the surface
+    _, m, infos = run(nlp, registry, "Five people were killed in Israeli tank shelling east of the city.")
+    assert by_quote(m, "Israeli") == "act_isr_military"
+    _, m, _ = run(nlp, registry, "An Israeli tank crew fired at the crowd.")
+    assert "Israeli" not in quotes(m), "a nationality on a vehicle crew is no attack by itself"
+
+
+def test_abbreviations_as_coordinated_nationality_adjectives(nlp, registry):
+    _, m, infos = run(nlp, registry, "UAE and Saudi troops took the port, and U.K. and U.S. officials met in London.")
+    assert infos[by_quote(m, "UAE")].country_iso3 == "ARE"
+    assert infos[by_quote(m, "Saudi troops")].country_iso3 == "SAU"
+    assert by_quote(m, "U.K.") == "act_gbr_gov" and by_quote(m, "U.S. officials") == "act_usa_gov"
+    _, m, infos = run(nlp, registry, "The US and British ambassadors met the minister.")
+    assert infos[by_quote(m, "US")].country_iso3 == "USA"
+    assert infos[by_quote(m, "British ambassadors")].country_iso3 == "GBR"
+
+
+def test_countries_listed_after_an_office_are_actors_not_places(nlp, registry):
+    _, m, _ = run(nlp, registry, "The foreign ministers of Russia, Turkey and Iran met in Tehran on Wednesday.")
+    assert (by_quote(m, "Russia"), by_quote(m, "Turkey"), by_quote(m, "Iran")) == (
+        "act_rus_gov", "act_tur_gov", "act_irn_gov")
+    assert "foreign ministers" not in quotes(m), "the office stands for none of the listed states alone"
+    assert "Tehran" not in quotes(m)
+    _, m, _ = run(nlp, registry, "Thousands of refugees of Syria and Iraq crossed the border.")
+    assert "Syria" not in quotes(m), "only offices, governments and forces of a state make it an actor"

@@ -846,3 +846,74 @@ def test_participle_description_is_no_statement(nlp):
     assert "ACCUSE" not in _types(events)
     assert _one(events, "COERCE").actor2_id == "act_rebels"
     assert _one(_run(nlp, "Rebels accused by Turkey of planning attacks were arrested."), "ACCUSE").actor1_id == "act_tur"
+
+
+# --- issue 3: events carry the actors a news sentence names ---------------------------------------------------
+
+
+def _country(actors: dict, actor_id: str | None) -> str | None:
+    return actors[actor_id].country_iso3 if actor_id else None
+
+
+def test_nationality_on_a_nominal_attack_is_the_attacker(nlp):
+    # the parser splits "in [Turkish artillery] shelling": the shelling and the killing are still done by Turkey
+    events, actors = _real(nlp, "Three civilians were killed in Turkish artillery shelling near the border on Monday.")
+    assaults = [e for e in events if e.event_type == "ASSAULT"]
+    assert len(assaults) == 2
+    assert all(_country(actors, e.actor1_id) == "TUR" and actors[e.actor1_id].actor_type == "military"
+               for e in assaults)
+    killing = next(e for e in assaults if "killed" in e.quote)
+    assert killing.actor2_id is not None and actors[killing.actor2_id].actor_type == "civilians"
+    assert killing.quote.endswith("shelling"), "the quote reaches the attack that names the doer"
+    events, actors = _real(nlp, "Four fishermen were wounded in Egyptian navy shelling off the coast.")
+    assert {_country(actors, e.actor1_id) for e in events if e.event_type == "ASSAULT"} == {"EGY"}
+    events, actors = _real(nlp, "An Iranian drone strike hit a fuel depot near the port.")
+    strike = _one(events, "ASSAULT")
+    assert _country(actors, strike.actor1_id) == "IRN" and strike.quote.startswith("An Iranian drone strike")
+
+
+def test_an_actor_named_before_a_nominal_attack_is_its_doer_unless_opposed(nlp):
+    events = _run(nlp, "Hezbollah rocket attacks hit Homs overnight.")
+    assert any(e.event_type == "ASSAULT" and e.actor1_id == "act_hezbollah" for e in events)
+    events = _run(nlp, "Two rebels died in anti-Hezbollah strikes near Homs.")
+    assert all(e.actor1_id != "act_hezbollah" for e in events), "anti-X strikes are not done by X"
+
+
+def test_conjoined_full_names_of_a_meeting_are_both_participants(nlp):
+    events, actors = _real(nlp, "Emmanuel Macron and Vladimir Putin will meet in Paris on Friday.")
+    meet = _one(events, "CONSULT")
+    assert (actors[meet.actor1_id].name, actors[meet.actor2_id].name) == ("Emmanuel Macron", "Vladimir Putin")
+    assert "future" in meet.context
+    # "Barack" is parsed as a preposition with "Obama" as its object, and "Putin" hangs from "Obama"
+    events, actors = _real(nlp, "Barack Obama and Vladimir Putin will meet in Geneva next month.")
+    meet = _one(events, "CONSULT")
+    assert (actors[meet.actor1_id].name, actors[meet.actor2_id].name) == ("Barack Obama", "Vladimir Putin")
+    # a list parsed as two subjects of the verb, the third conjoined to the second
+    events, actors = _real(nlp, "Barack Obama, Vladimir Putin and Angela Merkel met in Berlin.")
+    meet = _one(events, "CONSULT")
+    assert actors[meet.actor2_id].name == "Vladimir Putin"
+    assert [actors[a].name for a in meet.assoc_actor_ids] == ["Angela Merkel"]
+
+
+def test_coordinated_nationalities_on_one_noun_are_all_participants(nlp):
+    events, actors = _real(nlp, "Canadian and Dutch diplomats met in Vienna.")
+    meet = _one(events, "CONSULT")
+    assert (_country(actors, meet.actor1_id), _country(actors, meet.actor2_id)) == ("CAN", "NLD")
+    events, actors = _real(nlp, "U.S. and Iraqi troops raided the village.")
+    raid = _one(events, "ASSAULT")
+    assert _country(actors, raid.actor1_id) == "USA" and [_country(actors, a) for a in raid.assoc_actor_ids] == ["IRQ"]
+    events, actors = _real(nlp, "US, British and French warplanes struck targets near Raqqa.")
+    strike = _one(events, "ASSAULT")
+    assert _country(actors, strike.actor1_id) == "USA"
+    assert [_country(actors, a) for a in strike.assoc_actor_ids] == ["GBR", "FRA"]
+
+
+def test_countries_listed_after_an_office_are_the_participants(nlp):
+    events, actors = _real(nlp, "The defence ministers of Egypt, Jordan and Iraq met in Amman on Sunday.")
+    meet = _one(events, "CONSULT")
+    assert (_country(actors, meet.actor1_id), _country(actors, meet.actor2_id)) == ("EGY", "JOR")
+    assert [_country(actors, a) for a in meet.assoc_actor_ids] == ["IRQ"]
+    assert meet.quote.startswith("The defence ministers of Egypt")
+    events, actors = _real(nlp, "The leaders of Kenya and Ethiopia signed a border agreement.")
+    deal = _one(events, "AGREE")
+    assert (_country(actors, deal.actor1_id), _country(actors, deal.actor2_id)) == ("KEN", "ETH")

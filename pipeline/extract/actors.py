@@ -442,6 +442,8 @@ class _Extraction:
             if prep.dep_ == "agent":
                 return True
             ph = prep.head
+            if prep.lower_ == "of" and ph is not prep and self._is_country_name(start, end) and self._state_head(ph):
+                return True  # "the foreign ministers of Russia, Turkey and Iran", "the leaders of Egypt and Jordan"
             if prep.lower_ == "by" and ph.tag_ == "VBN":
                 return True
             if prep.lower_ in reg.words("actor_prepositions"):
@@ -453,6 +455,28 @@ class _Extraction:
             if (prep.lower_ in reg.words("target_prepositions") and ph is not prep and country_arg
                     and self._directed_trigger(ph)):
                 return True  # "fired missiles at Russia", "supply arms to Israel", "sanctions on Iran"
+        return False
+
+    def _state_head(self, tok) -> bool:
+        """Whether a noun names a state's people in office or its forces (actor_cues.yaml `state_office_nouns`,
+        `government_nouns`, `force_nouns`; singular or plural): its "of <country>" names the state as an actor."""
+        words = self.reg.words("state_office_nouns") | self.reg.words("government_nouns") | self.reg.words("force_nouns")
+        low = tok.lower_
+        return tok.pos_ in ("NOUN", "PROPN") and (low in words or (low.endswith("s") and low[:-1] in words))
+
+    def _of_country_list(self, tok) -> bool:
+        """Whether a state noun is followed by "of" and a list of two or more countries ("the foreign ministers
+        of Russia, Turkey and Iran"): each country is then an actor of its own (`is_actor_use`), and the noun
+        stands for none of them alone."""
+        if not self._state_head(tok):
+            return False
+        for c in tok.rights:
+            if c.dep_ == "prep" and c.lower_ == "of" and c.i == tok.i + 1:
+                pobj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                if pobj is None:
+                    return False
+                names = [_span_text(t) for t in (pobj, *pobj.conjuncts)]
+                return len(names) >= 2 and all(self.gaz.country_by_name(n) is not None for n in names)
         return False
 
     def _is_country_name(self, start: int, end: int) -> bool:
@@ -599,12 +623,31 @@ class _Extraction:
             head = tok.head
             while head.dep_ == "compound" and head.head.i > head.i:
                 head = head.head  # "Israeli tank shelling"
-            if head.i <= tok.i or "ASSAULT" not in _event_types(head):
+            if (head.i <= tok.i or "ASSAULT" not in _event_types(head)) and self._attack_after(tok, taken) is None:
                 continue
             aid = self.generic_actor(group, iso3)
             if aid:
                 out.append(_Cand(start, end, aid, 3, "nationality"))
         return out
+
+    def _attack_after(self, tok, taken: list[tuple[int, int]], max_between: int = 2):
+        """The nominal attack word a nationality adjective opens, read on the surface when the parser split the
+        phrase ("in Israeli tank shelling" parsed as "in [Israeli tank]" + a verb "shelling"): up to
+        `max_between` lower-case singular nouns or adjectives ("tank", "air", "drone"), none of them part of
+        an actor's mention, then a lower-case noun or gerund with an ASSAULT reading in the event lexicon and no
+        subject of its own. None if there is no such word."""
+        doc = tok.doc
+        sent_end = tok.sent.end
+        for j in range(tok.i + 1, min(sent_end, tok.i + 2 + max_between)):
+            t = doc[j]
+            if not (t.is_alpha and t.is_lower) or _overlap_any(t.idx, t.idx + len(t.text), taken):
+                return None
+            if t.tag_ in ("NN", "NNS", "VBG") and "ASSAULT" in _event_types(t, nouns_only=True) and not any(
+                    c.dep_ in ("nsubj", "nsubjpass") for c in t.children):
+                return t
+            if t.tag_ not in ("NN", "JJ"):
+                return None
+        return None
 
     def _nationality_iso3(self, word: str) -> str | None:
         word = word.strip()
@@ -937,7 +980,7 @@ class _Extraction:
             if tok.pos_ == "PROPN" and tok.ent_type_ in ("PERSON", "GPE", "LOC", "FAC", "NORP"):
                 continue
             span = self._noun_phrase(tok, taken)
-            if span is None:
+            if span is None or self._of_country_list(tok):
                 continue
             start, end = span
             words = self.text[start:end].lower().split()
@@ -1208,14 +1251,15 @@ def _span_text(tok) -> str:
     return doc[i:tok.i + 1].text
 
 
-def _event_types(tok) -> frozenset[str]:
+def _event_types(tok, nouns_only: bool = False) -> frozenset[str]:
     """Every event type a word may signal in the event lexicon (pipeline/extract/events.py), whatever the
-    conditions of its senses: verbs by their possible lemmas, nouns by their keys."""
+    conditions of its senses: verbs by their possible lemmas, nouns by their keys (only these with
+    `nouns_only`)."""
     from pipeline.extract.events import _noun_keys, _verb_lemmas, load_event_lexicon
 
     lex = load_event_lexicon()
     types: set[str] = set()
-    if tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB"):
+    if not nouns_only and (tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")):
         for lemma in _verb_lemmas(tok, lex):
             types.update(sense.event_type for sense in lex.verbs.get(lemma, ()))
     if tok.pos_ in ("NOUN", "PROPN") or tok.tag_ in ("NN", "NNS", "VBG"):

@@ -157,6 +157,7 @@ class EventLexicon:
     responsibility_nouns: frozenset[str] = frozenset()
     responsibility_verbs: frozenset[str] = frozenset()
     statement_types: frozenset[str] = frozenset()
+    opposing_prefixes: frozenset[str] = frozenset()
 
 
 def _words(values: Iterable[object] | None) -> frozenset[str]:
@@ -287,6 +288,7 @@ def load_event_lexicon() -> EventLexicon:
         responsibility_nouns=_words(cues.get("responsibility_nouns")),
         responsibility_verbs=_words(cues.get("responsibility_verbs")),
         statement_types=frozenset(str(t).upper() for t in cues.get("statement_types") or ()),
+        opposing_prefixes=_words(cues.get("opposing_prefixes")),
     )
 
 
@@ -372,6 +374,7 @@ def _any_lemmas(tok, lex: EventLexicon) -> set[str]:
 
 
 _HYPHENS = ("-", "‐", "‑")
+_LIST_GAP_RE = re.compile(r"\s*(?:,|(?:,\s*)?(?:and|or))\s*")  # between two items of a list: ", ", " and ", ", or "
 
 
 def _noun_keys(tok, lex: EventLexicon) -> list[str]:
@@ -784,6 +787,13 @@ class _ArticleExtractor:
         if tok is None:
             return out
         members = [tok, *tok.conjuncts]
+        m = self.m.actor_at(tok)
+        if m is not None:
+            # a name the parser split ("Barack/nsubj Obama/pobj and Vladimir Putin"): the conjuncts hang from
+            # another token of the same mention
+            for t in self.doc.char_span(m.char_start, m.char_end, alignment_mode="expand") or ():
+                if t.i != tok.i:
+                    members += [c for c in t.conjuncts if c.i > t.i and not m.char_start <= c.idx < m.char_end]
         if tok.ent_type_ == "GPE":  # "The US, Russia, and Switzerland": a list of countries parsed as apposition
             for c in tok.children:
                 if c.dep_ == "appos" and c.ent_type_ == "GPE":
@@ -791,10 +801,78 @@ class _ArticleExtractor:
         for t in members:
             if t.i < tok.i:
                 continue
-            for a in self._np_actors_at(t, sent, depth):
+            for a in [*self._coordinated_modifiers(t, sent), *self._np_actors_at(t, sent, depth)]:
                 if all(a.actor_id != o.actor_id for o in out):
                     out.append(a)
         return out
+
+    def _coordinated_modifiers(self, tok, sent: _Sent) -> list[_Arg]:
+        """The actors of nationality words coordinated with the one in a noun's own mention ("US and British
+        activists", "US, British and French warplanes": the mention of "British activists" covers the noun,
+        "US" has a mention of its own), in text order; [] when the noun has no such modifiers. The modifiers are
+        the noun's left modifiers and their conjuncts, each separated from the next by a comma and/or a
+        conjunction only (the parser attaches such lists in several ways)."""
+        head = self.m.actor_at(tok)
+        if head is None:
+            return []
+        mods: dict[tuple[int, str], tuple[ActorMention, object]] = {}
+        for c in tok.lefts:
+            if c.dep_ not in ("amod", "nmod", "compound") or not sent.has(c):
+                continue
+            for t in (c, *c.conjuncts):
+                cm = self.m.actor_at(t)
+                if cm is not None and cm.char_end <= head.char_start and sent.has(t):
+                    mods.setdefault((cm.char_start, cm.actor_id), (cm, t))
+        out: list[_Arg] = []
+        left = head.char_start
+        for _, (cm, t) in sorted(mods.items(), reverse=True):
+            if not _LIST_GAP_RE.fullmatch(self.text[cm.char_end:left]):
+                break
+            out.append(self._mention_arg(cm, t))
+            left = cm.char_start
+        return [a for a in reversed(out) if a.actor_id != head.actor_id]
+
+    def _modifier_doers(self, first, sent: _Sent) -> list[_Arg]:
+        """The actor named by the words right before a nominal attack, read on the surface so that a parse that
+        split the phrase does not lose it: "Israeli tank shelling", "a US drone strike", "Saudi-led coalition
+        air raids" -> the actor of "Israeli" / "US" / "Saudi-led coalition" (the actor extractor resolves a
+        nationality there to that country's armed forces). `first` is the attack's first word. The walk takes
+        adjectives, nouns, names and hyphens (and a participle after a hyphen: "-led") back to a determiner, a
+        number, a possessive or a clause word; an actor after an `opposing_prefixes` word ("anti-ISIS strikes")
+        is the target, not the doer."""
+        doc = self.doc
+        j = first.i - 1
+        steps = 0
+        while j >= 0 and sent.has(doc[j]) and steps < 6:
+            t = doc[j]
+            if t.text in _HYPHENS and not t.whitespace_ and j > 0 and not doc[j - 1].whitespace_:
+                pass
+            elif t.pos_ in ("ADJ", "NOUN", "PROPN") and not t.is_punct and t.dep_ != "poss":
+                pass
+            elif t.tag_ == "VBN" and j > 0 and doc[j - 1].text in _HYPHENS:
+                pass  # "Saudi-led"
+            else:
+                break
+            m = self.m.actor_at(t)
+            if m is not None and m.char_end <= first.idx:
+                k = j
+                while k > 0 and doc[k - 1].idx >= m.char_start:
+                    k -= 1  # the mention's first token
+                prev = doc[max(0, k - 2):k]  # "anti-ISIS", "anti ISIS"
+                if any(p.lower_ in self.lex.opposing_prefixes for p in prev) or \
+                        m.quote.lower().split("-")[0] in self.lex.opposing_prefixes:
+                    return []
+                return [self._mention_arg(m, t)]
+            j -= 1
+            steps += 1
+        return []
+
+    def _is_assault_noun(self, tok) -> bool:
+        """Whether a lower-case noun or gerund has an ASSAULT reading in the noun lexicon ("shelling")."""
+        if not (tok.is_alpha and tok.is_lower and tok.tag_ in ("NN", "NNS", "VBG")):
+            return False
+        return any(self.lex.nouns.get(k) and self.lex.nouns[k][0].event_type == "ASSAULT"
+                   for k in _noun_keys(tok, self.lex))
 
     def _recent_actors(self, tok, sent: _Sent, n: int) -> list[_Arg]:
         """The last `n` distinct actors mentioned before `tok` in this sentence or the one before ("the two
@@ -888,6 +966,27 @@ class _ArticleExtractor:
         return None, False
 
     @staticmethod
+    def _listed_subjects(subj) -> list:
+        """Further subjects of the same verb in a list the parser read as separate subjects ("Barack Obama,
+        Vladimir Putin and Angela Merkel met": "Obama" and "Putin" are both nsubj): siblings with the same
+        dependency before the verb, each separated from the previous one by a comma only."""
+        if subj is None or subj.head == subj:
+            return []
+        verb = subj.head
+        sibs = sorted((c for c in verb.children if c.dep_ == subj.dep_ and c.i < verb.i), key=lambda c: c.i)
+        out: list = []
+        prev = subj
+        for c in sibs:
+            if c.i <= subj.i:
+                continue
+            gap = subj.doc[prev.right_edge.i + 1 : c.left_edge.i]
+            if len(gap) != 1 or gap[0].text != ",":
+                break
+            out.append(c)
+            prev = c
+        return out
+
+    @staticmethod
     def _by_object(tok):
         for c in tok.children:
             if c.dep_ == "agent" or (c.dep_ == "prep" and c.lower_ == "by"):
@@ -963,6 +1062,8 @@ class _ArticleExtractor:
         actor1: list[_Arg] = []
         actor2: list[_Arg] = []
         subj_args = self._np_actors(subj, sent) if subj is not None else []
+        for extra in self._listed_subjects(subj):
+            subj_args += [a for a in self._np_actors(extra, sent) if a.actor_id not in {x.actor_id for x in subj_args}]
         by_args = self._np_actors(by, sent) if by is not None else []
         if by_args and (passive or v.tag_ == "VBN" or not subj_args or (subj is not None and subj == trig.theme)):
             actor1 = by_args
@@ -984,7 +1085,13 @@ class _ArticleExtractor:
         phrase_ends: list[int] = []
         if not actor1 and sense.event_type == "ASSAULT":
             # "were killed in an Israeli air strike", "a bombing that X claimed killed 20": the attack's doer
-            actor1 = self._cause_doers(v, subj if not passive else None, sent)
+            actor1, attack = self._cause_doers(v, subj if not passive else None, sent)
+            if actor1 and attack is not None and attack.i > v.i:
+                phrase_ends.append(attack.idx + len(attack.text))  # "killed in an Israeli air strike"
+        if not actor1 and sense.event_type == "ASSAULT" and subj is None and self._is_assault_noun(v):
+            # a nominal attack the parser read as a verb ("killed in Israeli tank shelling" parsed as
+            # "in [Israeli tank]" + "shelling"): the actor named before it does it
+            actor1 = self._modifier_doers(min(trig.tokens, key=lambda t: t.i), sent)
         undergoer = sense.undergoer_subject
         if undergoer == "always" or (undergoer == "intransitive" and not dobjs):
             if actor1 and not by_args:
@@ -1093,6 +1200,8 @@ class _ArticleExtractor:
                     phrase_ends.append(_predicate_end(c))  # "forcing the civilians to leave their homes"
         if subj is not None and not subj_args and subj.pos_ in ("NOUN", "PROPN", "NUM") and subj.i < v.i:
             phrase_starts = [subj.left_edge.idx]  # "more than 129,000 people were displaced"
+        elif subj is not None and subj_args and subj.pos_ == "NOUN" and subj.i < v.i and self.m.actor_at(subj) is None:
+            phrase_starts = [subj.left_edge.idx]  # "the foreign ministers of Russia and Iran met"
         else:
             phrase_starts = []
 
@@ -1117,6 +1226,9 @@ class _ArticleExtractor:
                     if cm is not None:
                         actor1 = [self._mention_arg(cm, c)]
                         break
+        if not actor1 and trig.sense.event_type == "ASSAULT":
+            # "Israeli tank shelling", "Saudi-led coalition air raids": the actor named before the attack does it
+            actor1 = self._modifier_doers(min(trig.tokens, key=lambda t: t.i), sent)
         if not actor1 and head_noun.dep_ == "pobj" and head_noun.head.dep_ == "prep" and \
                 head_noun.head.lower_ in self.lex.means_preps and head_noun.head.head.pos_ == "VERB":
             verb = head_noun.head.head  # the means of an act share its doer: "kills civilians by attacks from ..."
@@ -1278,12 +1390,12 @@ class _ArticleExtractor:
             return self._np_actors(s_tok, sent)
         return self._inherited_subject(verb, sent) if s_tok is None else []
 
-    def _cause_doers(self, v, subj, sent: _Sent) -> list[_Arg]:
+    def _cause_doers(self, v, subj, sent: _Sent) -> tuple[list[_Arg], object | None]:
         """The doers of the nominal ASSAULT trigger an act of violence happened in or through: after a
         `cause_preps` preposition of verb `v` ("killed in an air strike by government forces"), or its active
         subject, directly or through a relative pronoun ("a suicide bombing that killed 20", where the bombing's
         doer is known from "X claimed responsibility for ..."); none for fighting between two sides ("killed
-        in clashes between X and Y")."""
+        in clashes between X and Y"). Returns the doers and the attack's head word (None without one)."""
         nouns = []
         if subj is not None:
             if subj.lower_ in self.lex.relative_pronouns and v.dep_ == "relcl":
@@ -1294,12 +1406,17 @@ class _ArticleExtractor:
                 nouns.extend(g for g in c.children if g.dep_ == "pobj")
         for pobj in nouns:
             trig = self._noun_trigger(pobj) if sent.has(pobj) else None
+            nxt = self.doc[pobj.i + 1] if pobj.i + 1 < len(self.doc) else None
+            if trig is None and nxt is not None and sent.has(nxt) and pobj.pos_ == "NOUN" and pobj.whitespace_ \
+                    and self._is_assault_noun(nxt):
+                # "killed in Israeli tank shelling" parsed as "in [Israeli tank]" + a verb "shelling"
+                return [dataclasses.replace(a, remote=True) for a in self._modifier_doers(nxt, sent)], nxt
             if trig is None or trig.sense.event_type != "ASSAULT":
                 continue
             if any(g.dep_ == "prep" and g.lower_ == "between" for g in pobj.children):
-                return []
-            return [dataclasses.replace(a, remote=True) for a in self._noun_frame(trig, sent).actor1]
-        return []
+                return [], None
+            return [dataclasses.replace(a, remote=True) for a in self._noun_frame(trig, sent).actor1], pobj
+        return [], None
 
     def _undergoer_governor(self, head_noun):
         """The verb whose subject undergoes a nominal trigger: "faces pressure" (`undergoer_light_verbs`), "came
