@@ -187,7 +187,8 @@ def test_re3d_spans_are_offsets_into_the_text():
 # re3d places recall 0.941 precision 0.815, GSR dyad recall 0.450, root accuracy 0.833; session 3 event rules:
 # GSR triple recall 0.487, precision 0.368, dyad recall 0.550, root accuracy 0.886, root_any 0.738; session 4, the
 # scorer's CAMEO conventions (place's state as target, every pair of a meeting's parties, negated not coded):
-# triple recall 0.613, precision 0.441, actors-only recall 0.538, dyad recall 0.688, root accuracy 0.891).
+# triple recall 0.613, precision 0.441, actors-only recall 0.538, dyad recall 0.688, root accuracy 0.891; then the
+# event actor rules: triple recall 0.625, precision 0.447, dyad recall 0.700, root accuracy 0.893).
 # Raise them as extraction improves; never lower them to pass.
 FLOORS = {
     "idetect_recall": 0.95,
@@ -198,9 +199,9 @@ FLOORS = {
     "re3d_places_recall": 0.92,
     "re3d_places_precision": 0.80,
     "petrarch_root_any": 0.70,
-    "petrarch_triple_recall": 0.59,
+    "petrarch_triple_recall": 0.60,
     "petrarch_triple_recall_actors_only": 0.51,
-    "petrarch_dyad_recall": 0.66,
+    "petrarch_dyad_recall": 0.68,
     "petrarch_root_accuracy": 0.85,
 }
 
