@@ -380,3 +380,31 @@ def test_residents_says_who_the_clause_says_what_happened(nlp, text, category):
 )
 def test_trailing_x_estimates_names_the_reporter(nlp, text, reporter):
     assert only(nlp, text).reporter_text == reporter
+
+
+def _reporters(nlp, text):
+    return {f.quote: f.reporter_text for f in figures_of(nlp, text, published=None)}
+
+
+def test_figures_in_a_quotation_are_the_speakers_words(nlp):
+    got = _reporters(nlp, "The mayor spoke on Monday. “At least 40 people were killed and 300 families have fled,” "
+                          "Mayor Ahmed Salim said. The army denied it.")
+    assert got == {"At least 40 people": "Mayor Ahmed Salim", "300 families": "Mayor Ahmed Salim"}
+    got = _reporters(nlp, "Hospital director Leila Haddad said: “We received 85 wounded overnight. Most were "
+                          "children.” Fighting continued. About 2,000 people have fled the town.")
+    assert got == {"85": "Hospital director Leila Haddad", "About 2,000 people": None}  # outside the quotation: nobody
+
+
+def test_a_press_statement_voices_the_paragraphs_after_its_introduction(nlp):
+    text = ("Minister welcomes the report\nCommenting on the report, the Minister for Refugees said:\n\n"
+            "This is a catastrophe. More than 300,000 people have fled their homes since the summer.\n\n"
+            "We will keep working with our partners.\n\nThe aid agency's director said:\n\n"
+            "We are worried. Some 12,000 families need shelter.")
+    got = _reporters(nlp, text)
+    assert got["More than 300,000 people"] == "the Minister for Refugees"
+    assert got["Some 12,000 families"] == "The aid agency's director"  # the first statement ended there
+
+
+def test_no_speaker_no_statement(nlp):
+    text = "Background:\n\nMore than 300,000 people have fled their homes since the summer."
+    assert _reporters(nlp, text) == {"More than 300,000 people": None}

@@ -46,6 +46,7 @@ def test_figures(re3d):
     assert f.recall >= FLOORS["figures_recall"], f.misses
     assert f.agreement("category") >= FLOORS["figures_category"]
     assert f.agreement("window_kind") >= FLOORS["figures_window_kind"]
+    assert f.agreement("reporter") >= FLOORS["figures_reporter"]
 
 
 def test_actors(re3d):
@@ -62,11 +63,13 @@ def test_events(re3d):
 
 # A little below the scores measured when the gold was added (2026-11-21: figures 31/33 found, category
 # agreement 0.81; actors 65/79; places 49/57; events 34/80; session 4: window_kind agreement 0.097 -> 0.452 once
-# undated figures take their window kind from the tense). Raise them as extraction improves.
+# undated figures take their window kind from the tense; reporter 0.125 -> 0.688 once quotations and press
+# statements ("X said:" and the paragraphs after it) give their speaker). Raise them as extraction improves.
 FLOORS = {
     "figures_recall": 0.85,
     "figures_category": 0.7,
     "figures_window_kind": 0.42,
+    "figures_reporter": 0.6,
     "actors_recall": 0.75,
     "places_recall": 0.78,
     "events_recall": 0.35,

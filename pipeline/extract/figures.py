@@ -321,6 +321,60 @@ def _find_reporter(p: _Parse, sent):
     return None
 
 
+_QUOTATION_RE = re.compile(r"“[^”\n]{10,2000}”|«[^»\n]{10,2000}»|\"[^\"\n]{10,2000}\"")
+
+
+def _speaker_in(doc, start: int, end: int):
+    """The one named by a reporting verb in the text [start, end) ("X said", "said X"), or None."""
+    span = doc.char_span(start, end, alignment_mode="contract") if end > start else None
+    if span is None:
+        return None
+    reporting = _terms()["_reporting"]
+    for tok in span:
+        if tok.text.lower() in reporting and tok.pos_ in ("VERB", "AUX"):
+            src = _verb_source(tok)
+            if src is not None:
+                return _unwrap_source(src)
+    return None
+
+
+def statement_zones(ctx: ArticleContext) -> list[tuple[int, int, Any]]:
+    """Stretches of the text spoken in a named speaker's voice, as (start, end, speaker token), for figures
+    whose own sentence names no source:
+
+    - a statement introduced by a line that ends "X said:" (press releases: "The Foreign Secretary said:"
+      and then his words without quotation marks) runs over the paragraphs after it, up to the next such
+      introduction or the end of the text;
+    - a quotation (“...”, «...», "...") within a paragraph is voiced by the speaker a reporting verb names
+      right after its closing mark in the same sentence (“... 40 were killed,” the mayor said) or, failing
+      that, before its opening mark ("The mayor said: “...”).
+
+    Innermost first does not matter here: callers take the last zone that contains a figure (quotations are
+    listed after statements)."""
+    text, doc = ctx.text, ctx.doc
+    zones: list[tuple[int, int, Any]] = []
+    intros = []
+    for m in re.finditer(r":[ \t]*\r?\n", text):  # a line ending with a colon (the parser may not end a sentence there)
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        speaker = _speaker_in(doc, line_start, m.start())
+        if speaker is not None:
+            intros.append((m.end(), speaker))
+    for n, (start, speaker) in enumerate(intros):
+        end = intros[n + 1][0] if n + 1 < len(intros) else len(text)
+        zones.append((start, end, speaker))
+    for m in _QUOTATION_RE.finditer(text):
+        open_at, close_at = m.start(), m.end()
+        si_close = ctx.sentence_index_at(close_at - 1)
+        s_close = ctx.sentences[si_close] if ctx.sentences else None
+        speaker = _speaker_in(doc, close_at, s_close.char_end) if s_close is not None else None
+        if speaker is None and ctx.sentences:
+            s_open = ctx.sentences[ctx.sentence_index_at(open_at)]
+            speaker = _speaker_in(doc, s_open.char_start, open_at)
+        if speaker is not None:
+            zones.append((open_at, close_at, speaker))
+    return zones
+
+
 def _mention_in(mentions: list[ActorMention], start: int, end: int, head) -> ActorMention | None:
     inside = [m for m in mentions if m.char_start < end and start < m.char_end]
     if not inside:
@@ -406,6 +460,7 @@ def extract_figures(
     not_dates = _date_spans(ctx, date_mentions)
     out: list[Figure] = []
     seen: set[tuple[int, int]] = set()
+    zones: list[tuple[int, int, Any]] | None = None  # statement_zones(ctx), computed when first needed
     for ph in find_number_phrases(text):
         if _overlaps(not_dates, ph.num_start, ph.num_end):
             continue
@@ -483,6 +538,10 @@ def extract_figures(
         reporter_text = reporter_actor_id = None
         rep_span: tuple[int, int] | None = None
         src = _find_reporter(p, sent)
+        if src is None:  # words of a speaker named outside the sentence (a quotation, a press statement)
+            if zones is None:
+                zones = statement_zones(ctx)
+            src = next((sp for zs, ze, sp in reversed(zones) if zs <= q_start and q_end <= ze), None)
         if src is not None:
             rs, re_ = _np_bounds(src)
             if not (rs < q_end and q_start < re_):
