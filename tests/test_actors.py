@@ -409,3 +409,28 @@ def test_countries_listed_after_an_office_are_actors_not_places(nlp, registry):
     assert "Tehran" not in quotes(m)
     _, m, _ = run(nlp, registry, "Thousands of refugees of Syria and Iraq crossed the border.")
     assert "Syria" not in quotes(m), "only offices, governments and forces of a state make it an actor"
+
+
+def test_the_nationality_of_an_attacker_is_not_the_country_of_its_victims():
+    """ "Turkish shelling", "a US drone strike" name who attacked, not where the article is: unnamed victims and
+    officials do not take the attacker's country (places.focus_countries skips such mentions)."""
+    import datetime as dt
+
+    from pipeline.eval.runner import TextItem, extract_items
+
+    texts = {
+        "tr": "Three civilians were killed in Turkish shelling of the village on Sunday, local officials said.",
+        "ye": "A US drone strike killed two militants in Yemen, officials said.",
+        "tr_police": "Turkish police detained 40 protesters in Istanbul on Sunday, officials said.",
+    }
+    ex = extract_items([TextItem(k, v, dt.date(2020, 1, 28)) for k, v in texts.items()])
+
+    def country(key: str, quote: str) -> str | None:
+        e = ex[key]
+        m = next(m for m in e.actor_mentions if m.quote == quote)
+        return e.actors[m.actor_id].country_iso3
+
+    assert country("tr", "Turkish") == "TUR"  # the attacker
+    assert country("tr", "civilians") is None and country("tr", "local officials") is None
+    assert country("ye", "US") == "USA" and country("ye", "militants") == "YEM" and country("ye", "officials") == "YEM"
+    assert country("tr_police", "officials") == "TUR"  # a nationality that is not an attacker still counts

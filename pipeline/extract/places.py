@@ -678,18 +678,20 @@ def focus_countries(ctx: ArticleContext, gazetteer: Gazetteer | None = None) -> 
     first: dict[str, int] = {}
 
     def add(iso3: str | None, weight: float, pos: int) -> None:
-        if iso3:
+        if iso3 and weight > 0:
             score[iso3] += weight
             first.setdefault(iso3, pos)
 
     claimed: list[tuple[int, int]] = []
+    doer = _doer_after_re()
     for m in gaz.country_re.finditer(text):
         c = gaz.country_by_name(m.group(0))
         if c:
-            add(c.iso3, 1.0, m.start())
+            add(c.iso3, 0.0 if doer.match(text, m.end()) else 1.0, m.start())
             claimed.append(m.span())
     for m in gaz.demonym_re.finditer(text):
-        add(gaz.demonym_iso3.get(m.group(0)) or _demonym_iso3(gaz, m.group(0)), 1.0, m.start())
+        iso3 = gaz.demonym_iso3.get(m.group(0)) or _demonym_iso3(gaz, m.group(0))
+        add(iso3, 0.0 if doer.match(text, m.end()) else 1.0, m.start())
         claimed.append(m.span())
     named = set(score)
     ner_place = [(s, e) for s, e, _ in _ner_spans(ctx, frozenset({"GPE", "LOC"}))]
@@ -718,6 +720,15 @@ def focus_countries(ctx: ArticleContext, gazetteer: Gazetteer | None = None) -> 
         if is_ner or (iso3 in named and _has_propn(ctx, seq.start, seq.end)):
             add(iso3, 2.0, seq.start)
     return sorted(score.items(), key=lambda kv: (-kv[1], first[kv[0]], kv[0]))
+
+
+@functools.lru_cache(maxsize=1)
+def _doer_after_re() -> re.Pattern:
+    """Matches, right after a country or nationality, up to two words and then a word that makes it the doer of
+    an attack ("Turkish shelling", "US drone strike", "Russian-led air raids"; places.yaml `focus_doer_nouns`)."""
+    nouns = sorted(load_places_lexicon().get("focus_doer_nouns") or (), key=len, reverse=True)
+    alt = "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in nouns)
+    return re.compile(r"(?:-\w+)?(?:\s+[a-z][\w-]*){0,2}?\s+(?:%s)\b" % alt) if alt else re.compile(r"(?!)")
 
 
 def _demonym_iso3(gaz: Gazetteer, word: str) -> str | None:
