@@ -917,3 +917,115 @@ def test_countries_listed_after_an_office_are_the_participants(nlp):
     events, actors = _real(nlp, "The leaders of Kenya and Ethiopia signed a border agreement.")
     deal = _one(events, "AGREE")
     assert (_country(actors, deal.actor1_id), _country(actors, deal.actor2_id)) == ("KEN", "ETH")
+
+
+# ------------------------------------------------------------ issue 3: one act told twice is one event
+
+
+def _of_type(events: list[Event], etype: str) -> list[Event]:
+    return [e for e in events if e.event_type == etype]
+
+
+@pytest.mark.parametrize(
+    "text, actor1, actor2, mode, quote_part",
+    [
+        # a nominal trigger that is the subject of the verb trigger
+        ("Air strikes by Russian warplanes killed five civilians near Saraqib.", "act_rus", "act_civ", "aerial",
+         "Air strikes"),
+        # a result mode yields to the method: "demolished" (destroy) is what the air attacks did
+        ("Rescue workers say air attacks have demolished hospitals and schools in Homs.", None, None, "aerial",
+         "air attacks have demolished"),
+        # the means of the act, nominal and verbal
+        ("The regime continues to kill civilians by attacks from both land and air.", "act_syr_gov", "act_civ",
+         None, "by attacks from both land and air"),
+        ("Syrian troops killed 12 civilians in Homs by shelling the market.", "act_syr_mil", "act_civ",
+         "heavy-weapons", "by shelling the market"),
+        # the participle of the light verb of a nominal trigger
+        ("The rebels launched an offensive on Saraqib on Friday, attacking army positions with rockets.",
+         "act_rebels", None, None, "attacking army positions"),
+    ],
+)
+def test_one_act_told_twice_in_a_sentence_is_one_event(nlp, text, actor1, actor2, mode, quote_part):
+    events = _run(nlp, text)
+    _check_evidence(events, text)
+    assaults = _of_type(events, "ASSAULT")
+    assert len(assaults) == 1, [(e.mode, e.quote) for e in assaults]
+    ev = assaults[0]
+    assert (ev.actor1_id, ev.actor2_id, ev.mode) == (actor1, actor2, mode)
+    assert quote_part in ev.quote, "the quote spans both tellings"
+    assert ev.cameo_root == crosswalk_row("ASSAULT", mode)["cameo_root"]
+
+
+def test_one_flight_told_twice_is_one_displacement(nlp):
+    text = "Thousands of families took refuge in Idlib after fleeing the shelling."
+    assert len(_of_type(_run(nlp, text), "DISPLACEMENT")) == 1
+    text = ("More than 129,000 people were displaced — a number that includes some who have been displaced "
+            "multiple times — from southern Idlib.")
+    displaced = _of_type(_run(nlp, text), "DISPLACEMENT")
+    assert len(displaced) == 1 and displaced[0].quote.startswith("More than 129,000 people were displaced")
+
+
+def test_acts_of_different_actors_or_places_stay_apart(nlp):
+    text = "The rebels attacked Saraqib after Syrian troops attacked Homs."
+    assaults = _of_type(_run(nlp, text), "ASSAULT")
+    assert len(assaults) == 2
+    assert {e.actor1_id for e in assaults} == {"act_rebels", "act_syr_mil"}
+    # the act a killing happened in stays an event of its own, with the killing's target kept
+    text = "Five civilians were killed in clashes between the rebels and Syrian troops."
+    assert any(e.actor2_id == "act_civ" for e in _of_type(_run(nlp, text), "ASSAULT"))
+    # a siege and a capture are two acts even when told in one clause
+    text = "The Syrian army encircled Saraqib and was close to capturing it."
+    assert {e.mode for e in _of_type(_run(nlp, text), "ASSAULT")} == {"siege", "territory"}
+
+
+def test_a_bare_mention_of_fighting_is_no_event(nlp):
+    assert _of_type(_run(nlp, "The renewed fighting comes despite a truce agreed last week."), "ASSAULT") == []
+    # still events: an act said to happen, one pointed back at, one with a place
+    assert _of_type(_run(nlp, "Fighting erupted again overnight."), "ASSAULT")
+    assert _of_type(_run(nlp, "This offensive was part of a larger operation."), "ASSAULT")
+    assert _of_type(_run(nlp, "The renewed fighting in Idlib comes despite a truce."), "ASSAULT")
+
+
+def test_merged_events_keep_ids_deterministic_and_figure_links_valid(nlp):
+    from pipeline.extract import extract_article
+
+    text = ("More than 129,000 people were displaced — a number that includes some who have been displaced "
+            "multiple times — from southern Idlib. Air attacks have demolished hospitals in Idlib, killing "
+            "at least 12 people.")
+    runs = [extract_article(_article(text), nlp(text)) for _ in range(2)]
+    assert [e.event_id for e in runs[0].events] == [e.event_id for e in runs[1].events]
+    ids = {e.event_id for e in runs[0].events}
+    assert len(ids) == len(runs[0].events)
+    linked = [f for f in runs[0].figures if f.event_id is not None]
+    assert linked and all(f.event_id in ids for f in linked)
+    displaced = next(f for f in runs[0].figures if f.category == "displaced")
+    event = next(e for e in runs[0].events if e.event_id == displaced.event_id)
+    assert event.event_type == "DISPLACEMENT" and "people were displaced — a number" in event.quote
+    killed = next(f for f in runs[0].figures if f.category == "killed")
+    assert next(e for e in runs[0].events if e.event_id == killed.event_id).event_type == "ASSAULT"
+
+
+def test_sample_articles_tell_each_act_once(nlp):
+    from pipeline.extract import extract_article
+
+    by_sentence: dict[str, list[Event]] = {}
+    for art in _sample_articles():
+        ex = extract_article(art, nlp(art.text))
+        ids = {e.event_id for e in ex.events}
+        assert all(f.event_id is None or f.event_id in ids for f in ex.figures)
+        for e in ex.events:
+            by_sentence.setdefault(e.sentence, []).append(e)
+
+    def assaults_in(fragment: str) -> list[Event]:
+        [sentence] = [s for s in by_sentence if fragment in s]
+        return _of_type(by_sentence[sentence], "ASSAULT")
+
+    def telling(fragment: str, *words: str) -> list[Event]:
+        return [e for e in assaults_in(fragment) if any(w in e.quote for w in words)]
+
+    assert len(telling("air attacks have demolished", "air attacks", "demolished")) == 1
+    assert len(assaults_in("kill innocent civilians by attacks")) == 1
+    assert len(telling("devastated by an assault", "devastated", "assault of", "barrel bombs")) == 1
+    assert not [e for e in assaults_in("The renewed fighting comes") if "renewed fighting" in e.quote]
+    kill = assaults_in("kill innocent civilians by attacks")[0]
+    assert kill.actor2_id is not None and "by attacks from both land and air" in kill.quote

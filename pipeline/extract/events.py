@@ -158,6 +158,10 @@ class EventLexicon:
     responsibility_verbs: frozenset[str] = frozenset()
     statement_types: frozenset[str] = frozenset()
     opposing_prefixes: frozenset[str] = frozenset()
+    result_modes: frozenset[str] = frozenset()
+    noun_restating_preps: frozenset[str] = frozenset()
+    occurrence_verbs: frozenset[str] = frozenset()
+    demonstratives: frozenset[str] = frozenset()
 
 
 def _words(values: Iterable[object] | None) -> frozenset[str]:
@@ -289,6 +293,10 @@ def load_event_lexicon() -> EventLexicon:
         responsibility_verbs=_words(cues.get("responsibility_verbs")),
         statement_types=frozenset(str(t).upper() for t in cues.get("statement_types") or ()),
         opposing_prefixes=_words(cues.get("opposing_prefixes")),
+        result_modes=_words(cues.get("result_modes")),
+        noun_restating_preps=_words(cues.get("noun_restating_preps")),
+        occurrence_verbs=_words(cues.get("occurrence_verbs")),
+        demonstratives=_words(cues.get("demonstratives")),
     )
 
 
@@ -1470,6 +1478,22 @@ class _ArticleExtractor:
             return True
         return head.dep_ == "pobj" and head.head.dep_ == "agent"
 
+    def _reported_participant(self, n) -> bool:
+        """Whether a nominal attack that names nobody, no place and no date is still reported to happen: the agent
+        of a passive ("devastated by an assault"), or the subject of a verb of the trigger lexicon or of
+        `occurrence_verbs` ("air attacks have demolished hospitals", "bombardment resumed"), or a subject pointing
+        back at an act told before ("this offensive was part of a larger operation"). The subject of any other
+        verb ("the renewed fighting comes despite a ceasefire") mentions an act without reporting one."""
+        if not self._is_participant_noun(n):
+            return False
+        head = n.head if n.dep_ == "compound" else n
+        if head.dep_ == "pobj":
+            return True
+        if any(c.dep_ == "det" and c.lower_ in self.lex.demonstratives for c in head.children):
+            return True
+        verb = head.head
+        return bool(_verb_lemmas(verb, self.lex)) or bool(_any_lemmas(verb, self.lex) & self.lex.occurrence_verbs)
+
     def _adj_frame(self, trig: _Trigger, sent: _Sent) -> _Frame:
         a = trig.token
         head = a.head if a.dep_ in ("acomp", "attr") else a
@@ -1828,7 +1852,7 @@ class _ArticleExtractor:
                 pass
             elif (etype == "ASSAULT" or (etype == "AGREE" and sense.mode)) and place_id is not None and attached:
                 pass  # a fight, a ceasefire or a deal at a place; not a promise nobody makes ("funds pledged")
-            elif etype == "ASSAULT" and trig.kind == "noun" and self._is_participant_noun(trig.token):
+            elif etype == "ASSAULT" and trig.kind == "noun" and self._reported_participant(trig.token):
                 pass  # "air attacks have demolished hospitals", "bombardment resumed", "devastated by an assault"
             else:
                 return None
@@ -1879,12 +1903,7 @@ class _ArticleExtractor:
             confidence -= PENALTY[f]
         confidence = round(min(0.95, max(0.05, confidence)), 2)
 
-        row = crosswalk_row(etype, sense.mode)
-        cameo = (row or {}).get("cameo_root") or None
-        acled = (row or {}).get("acled_event_type") or None
-        if etype == "ASSAULT" and acled == "Battles" and actor2 is not None:
-            if self._actor_type(actor2.actor_id) == "civilians":
-                acled = "Violence against civilians"
+        cameo, acled = self._codes(etype, sense.mode, actor2.actor_id if actor2 else None)
 
         if date is not None and date.date_start is not None:
             d_start, d_end, precision = date.date_start, date.date_end or date.date_start, date.precision
@@ -1918,6 +1937,152 @@ class _ArticleExtractor:
             sentence_index=sent.index,
         )
 
+    def _codes(self, etype: str, mode: str | None, actor2_id: str | None) -> tuple[str | None, str | None]:
+        """CAMEO root and ACLED event type of an event from the crosswalk; an ACLED battle against civilians is
+        violence against civilians."""
+        row = crosswalk_row(etype, mode)
+        cameo = (row or {}).get("cameo_root") or None
+        acled = (row or {}).get("acled_event_type") or None
+        if etype == "ASSAULT" and acled == "Battles" and actor2_id is not None:
+            if self._actor_type(actor2_id) == "civilians":
+                acled = "Violence against civilians"
+        return cameo, acled
+
+    # ---------------------------------------------------------------- one act told twice
+
+    def _tells_again(self, a: _Trigger, ea: Event, b: _Trigger, eb: Event) -> bool:
+        """Whether trigger `b` tells the act of trigger `a` again, as a part of `a`'s own phrase (same type):
+
+        - a nominal trigger that is the subject, object, agent or means of a verb trigger ("air attacks have
+          demolished hospitals", "a drone strike killed two militants", "co-sponsored a de-escalation agreement",
+          "devastated by an assault", "kill civilians by attacks"), also as a member of a list;
+        - a nominal trigger in apposition to, or naming the substance of, a nominal trigger ("an assault of barrel
+          bombs, missiles and shelling");
+        - a verb trigger that is the means of a verb trigger ("killed 12 civilians by shelling the market"), or the
+          participle of the light verb of a nominal trigger ("launched an offensive on X, attacking army posts"),
+          with no subject of its own;
+        - a verb trigger of the same mode inside `a`'s phrase, not coordinated with it, naming no actor `a` does
+          not name ("millions took refuge after fleeing", "were displaced, a number that includes some who have
+          been displaced multiple times").
+
+        An act a killing happened in ("killed in an air strike", `cause_preps`) stays an event of its own."""
+        if a.sense.event_type != b.sense.event_type:
+            return False
+        ta, tb = a.token, b.token
+        if b.kind == "noun":
+            h = tb.head if tb.dep_ == "compound" else tb
+            while h.dep_ == "conj" and h.head.i != h.i:
+                h = h.head
+            if h.head.i != ta.i and h.dep_ == "pobj" and h.head.dep_ in ("prep", "agent") and h.head.head.i == ta.i:
+                p = h.head
+                if a.kind == "verb":
+                    return p.dep_ == "agent" or p.lower_ in self.lex.means_preps
+                return a.kind == "noun" and p.lower_ in self.lex.noun_restating_preps
+            if h.head.i != ta.i or h.i == ta.i:
+                return False
+            if a.kind == "verb":
+                return h.dep_ in ("nsubj", "nsubjpass", "dobj")
+            return a.kind == "noun" and h.dep_ == "appos"
+        if b.kind != "verb" or self._subject_child(tb)[0] is not None and tb.dep_ != "relcl":
+            return False
+        if tb.dep_ == "pcomp" and tb.head.lower_ in self.lex.means_preps and tb.head.head.i == ta.i:
+            return a.kind == "verb"
+        if a.kind == "noun":
+            na = ta.head if ta.dep_ == "compound" else ta
+            return (tb.dep_ == "advcl" and na.dep_ == "dobj" and tb.head.i == na.head.i
+                    and bool(_any_lemmas(tb.head, self.lex) & self.lex.light_verbs))
+        if a.kind == "verb" and tb.dep_ != "conj" and b.sense.mode == a.sense.mode:
+            if not _participants(eb) <= _participants(ea):
+                return False
+            cur, steps = tb, 0
+            while cur.head.i != cur.i and steps < 8:
+                if cur.dep_ == "conj" or (cur.dep_ in ("ccomp", "parataxis") and cur.i != tb.i):
+                    return False  # another clause's act ("X fled and Y fled", "said they had fled")
+                cur, steps = cur.head, steps + 1
+                if cur.i == ta.i:
+                    return True
+        return False
+
+    def _same_act_compatible(self, a: Event, b: Event) -> bool:
+        """Whether two reports could be one act: no two different actors in one role, no two places or dates,
+        the same negation, and modes that agree (the same, one missing, one a `result_modes` outcome, or two
+        modes with the same CAMEO root and ACLED type)."""
+        for x, y in ((a.actor1_id, b.actor1_id), (a.actor2_id, b.actor2_id), (a.place_id, b.place_id),
+                     (a.date_start, b.date_start)):
+            if x is not None and y is not None and x != y:
+                return False
+        if ("negated" in a.context) != ("negated" in b.context):
+            return False
+        return self._merged_mode(a, b) is not False
+
+    def _merged_mode(self, a: Event, b: Event) -> str | None | bool:
+        """The mode of one act told as `a` and `b` (a's when both fit), or False when the modes disagree."""
+        if a.mode == b.mode or b.mode is None:
+            return a.mode
+        if a.mode is None:
+            return b.mode
+        if a.mode in self.lex.result_modes and b.mode not in self.lex.result_modes:
+            return b.mode
+        if b.mode in self.lex.result_modes and a.mode not in self.lex.result_modes:
+            return a.mode
+        ra, rb = crosswalk_row(a.event_type, a.mode), crosswalk_row(b.event_type, b.mode)
+        if ra and rb and (ra.get("cameo_root"), ra.get("acled_event_type")) == (rb.get("cameo_root"), rb.get("acled_event_type")):
+            return a.mode
+        return False
+
+    @staticmethod
+    def _richness(trigs: list[_Trigger], e: Event) -> tuple:
+        """Preference for the report that survives a merge: more actors, place and date; then a verb (the clause's
+        own predicate); then the earlier span."""
+        n = sum(x is not None for x in (e.actor1_id, e.actor2_id, e.place_id, e.date_start)) + len(e.assoc_actor_ids)
+        return (n, any(t.kind == "verb" for t in trigs), -e.char_start, -e.char_end)
+
+    def _merged(self, x: tuple[list[_Trigger], Event], y: tuple[list[_Trigger], Event]) -> tuple[list[_Trigger], Event]:
+        """One event from two reports of one act: the richer report (`_richness`) with the other's actors, place
+        and date where it has none, their modes reconciled (`_merged_mode`), and a quote spanning both tellings
+        (unless longer than MAX_QUOTE_CHARS). Its id follows the usual rule for its span."""
+        (tx, ex), (ty, ey) = x, y
+        if self._richness(ty, ey) > self._richness(tx, ex):
+            (tx, ex), (ty, ey) = (ty, ey), (tx, ex)
+        mode = self._merged_mode(ex, ey)
+        mode = None if mode is False else mode
+        a1 = ex.actor1_id or ey.actor1_id
+        a2 = ex.actor2_id or ey.actor2_id
+        assoc = [a for a in dict.fromkeys((*ex.assoc_actor_ids, ey.actor1_id, ey.actor2_id, *ey.assoc_actor_ids))
+                 if a and a not in (a1, a2)]
+        dated = ex if ex.date_start is not None else ey
+        start, end = min(ex.char_start, ey.char_start), max(ex.char_end, ey.char_end)
+        if end - start > MAX_QUOTE_CHARS:
+            start, end = ex.char_start, ex.char_end
+        cameo, acled = self._codes(ex.event_type, mode, a2)
+        event_id = span_id("evt", self.article.article_id, "event", start, end)
+        merged = dataclasses.replace(
+            ex, mode=mode, actor1_id=a1, actor2_id=a2, assoc_actor_ids=tuple(assoc),
+            place_id=ex.place_id or ey.place_id, date_start=dated.date_start, date_end=dated.date_end,
+            date_precision=dated.date_precision, cameo_root=cameo, acled_event_type=acled,
+            confidence=max(ex.confidence, ey.confidence), event_id=event_id, cluster_id="clu_" + short_hash(event_id),
+            char_start=start, char_end=end, quote=self.text[start:end],
+        )
+        return tx + ty, merged
+
+    def _merge_same_act(self, kept: list[tuple[_Trigger, Event]]) -> list[Event]:
+        """The events of one sentence with every act told twice merged into one event (`_tells_again`,
+        `_same_act_compatible`, `_merged`), in a deterministic order."""
+        groups: list[tuple[list[_Trigger], Event]] = [([t], e) for t, e in kept]
+        changed = True
+        while changed:
+            changed = False
+            for i, j in ((i, j) for i in range(len(groups)) for j in range(len(groups)) if i != j):
+                (ti, ei), (tj, ej) = groups[i], groups[j]
+                if ei.event_type != ej.event_type or not self._same_act_compatible(ei, ej):
+                    continue
+                if any(self._tells_again(a, ei, b, ej) for a in ti for b in tj):
+                    groups[min(i, j)] = self._merged(groups[i], groups[j])
+                    del groups[max(i, j)]
+                    changed = True
+                    break
+        return [e for _, e in groups]
+
     def run(self) -> list[Event]:
         events: list[Event] = []
         for s in self.ctx.sentences:
@@ -1928,18 +2093,20 @@ class _ArticleExtractor:
             accused: set[tuple[str | None, str | None]] = set()
             built = [(trig, self._build(trig, sent)) for trig in self._find_triggers(sent)]
             verb_tokens = {t.token.i for t, ev in built if t.kind == "verb" and ev is not None}
+            kept: list[tuple[_Trigger, Event]] = []
             for trig, ev in built:
                 if ev is None:
                     continue
                 if ev.actor1_id is None and (self._object_of_act(trig, verb_tokens) or self._description(trig)):
                     continue  # "endorsed an association agreement with X", "officials accused of X"
-                events.append(ev)
+                kept.append((trig, ev))
                 acc = self._accusation(trig, ev, sent)
                 # one accusation per speaker and accused in a sentence ("X said five were killed in an air strike
                 # by Y": the killing and the strike are one charge)
                 if acc is not None and (acc.actor1_id, acc.actor2_id) not in accused:
                     accused.add((acc.actor1_id, acc.actor2_id))
                     events.append(acc)
+            events.extend(self._merge_same_act(kept))
         return _unique(events, self.article.article_id)
 
 
