@@ -18,6 +18,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from pipeline.extract.recase import restore_text
 from pipeline.extract.types import Article, ArticleExtraction, Event, Figure
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,16 @@ def word_batches(articles: Iterable[Article], max_words: int = DEFAULT_BATCH_WOR
         yield batch
 
 
+def for_nlp(article: Article) -> Article:
+    """The article the extractors read: itself, or for an article written all in lower case a copy whose text has
+    the capitals back (same length: pipeline.extract.recase); `restore_text` puts the original words back into the
+    records."""
+    from pipeline.extract.recase import recase_for_nlp
+
+    text = recase_for_nlp(article.text)
+    return article if text is article.text else dataclasses.replace(article, text=text)
+
+
 def iter_extractions(
     articles: Iterable[Article], nlp=None, batch_size: int = DEFAULT_BATCH_SIZE, n_process: int = 1,
     batch_words: int = DEFAULT_BATCH_WORDS,
@@ -134,17 +145,19 @@ def iter_extractions(
 
     nlp = nlp or load_nlp()
     if n_process > 1:
-        pairs = ((a.text, a) for a in articles)
-        docs = nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process)
+        pairs = ((w.text, (w, a)) for a in articles for w in (for_nlp(a),))
+        docs = ((doc, w, a) for doc, (w, a) in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=n_process))
     else:
         docs = (
-            (doc, article)
+            (doc, work, article)
             for batch in word_batches(articles, batch_words, batch_size)
-            for doc, article in zip(nlp.pipe([a.text for a in batch], batch_size=len(batch)), batch)
+            for works in ([for_nlp(a) for a in batch],)
+            for doc, work, article in zip(nlp.pipe([w.text for w in works], batch_size=len(batch)), works, batch)
         )
-    for doc, article in docs:
+    for doc, work, article in docs:
         try:
-            yield extract_article(article, doc)
+            result = extract_article(work, doc)
+            yield result if work is article else restore_text(result, article)
         except Exception as exc:  # one bad article must not stop the corpus; it is reported, never dropped
             log.exception("extraction failed for %s", article.source_file)
             yield ExtractionFailure(article.article_id, article.source_file, f"{type(exc).__name__}: {exc}")
