@@ -129,6 +129,7 @@ class ActorRegistry:
     adj_iso3: dict[str, str] = field(default_factory=dict)
     possessive_person: dict[str, str] = field(default_factory=dict)  # "putin's government" -> the person
     _verb_sets: dict[str, frozenset[str]] = field(default_factory=dict)
+    _word_sets: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def info(self, actor_id: str) -> ActorInfo | None:
         return self.actors.get(actor_id)
@@ -142,7 +143,11 @@ class ActorRegistry:
         return self._verb_sets[key]
 
     def words(self, key: str) -> frozenset[str]:
-        return frozenset(w.lower() for w in self.cues.get(key, ()))
+        """The lower-case words of an actor_cues.yaml list (built once per key)."""
+        found = self._word_sets.get(key)
+        if found is None:
+            found = self._word_sets[key] = frozenset(w.lower() for w in self.cues.get(key, ()))
+        return found
 
 
 def _variants(alias: str) -> list[str]:
@@ -374,6 +379,7 @@ class _Extraction:
         ranked = focus_countries(ctx, gaz)
         self.focus_ranked = [iso3 for iso3, _ in ranked]
         self.focus = focus_set(ranked)
+        self._state_nouns = reg.words("state_office_nouns") | reg.words("government_nouns") | reg.words("force_nouns")
         self.discovered: dict[str, ActorInfo] = {}
         self.person_ner = [(e.start_char, e.end_char) for e in ctx.doc.ents if e.label_ == "PERSON"]
 
@@ -460,8 +466,10 @@ class _Extraction:
     def _state_head(self, tok) -> bool:
         """Whether a noun names a state's people in office or its forces (actor_cues.yaml `state_office_nouns`,
         `government_nouns`, `force_nouns`; singular or plural): its "of <country>" names the state as an actor."""
-        words = self.reg.words("state_office_nouns") | self.reg.words("government_nouns") | self.reg.words("force_nouns")
         low = tok.lower_
+        if not tok.is_alpha:
+            return False
+        words = self._state_nouns
         return tok.pos_ in ("NOUN", "PROPN") and (low in words or (low.endswith("s") and low[:-1] in words))
 
     def _of_country_list(self, tok) -> bool:
