@@ -48,4 +48,7 @@ if os.environ.get("NEWSLEDGER_WARM_MODEL", "1").strip().lower() not in ("0", "fa
     list(iter_extractions([Article(article_id="art_warmup", text=_text, text_sha256="", title=None, url=None, outlet=None,
                                    published_at=None, published_at_source="unknown", language="en", source_file="warmup",
                                    source_format="txt", n_words=len(_text.split()))]))
+    from pipeline.extract.recase import recase_for_nlp
+
+    recase_for_nlp(_text.lower())  # the name index for articles written all in lower case
     load_gazetteer().close()

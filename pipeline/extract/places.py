@@ -342,6 +342,7 @@ class Gazetteer:
         self._inherited: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._lookup_cache: dict[str, tuple[City, ...]] = {}
+        self._pop_index: dict[int, dict[str, tuple[int, int]]] = {}
         lex = load_places_lexicon()
         self.stop_names = frozenset(fold(n) for n in lex.get("stop_names", ()))
         kw = lex.get("region_keywords", {})
@@ -463,6 +464,30 @@ class Gazetteer:
         if len(self._lookup_cache) < 200_000:
             self._lookup_cache[cache_key] = out
         return out
+
+    def level0_populations(self, min_pop: int) -> dict[str, tuple[int, int]]:
+        """For every level-0 name key of a city of at least `min_pop` people: (largest population of a city whose
+        own name has that key, largest population of a city with that key among any of its names). Built once per
+        gazetteer and threshold (one query), for callers that test many words (pipeline.extract.recase)."""
+        cached = self._pop_index.get(min_pop)
+        if cached is not None:
+            return cached
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT n.key, c.name, c.pop FROM name n JOIN city c ON c.gid = n.gid"
+                " WHERE c.pop >= ? AND substr(n.key, 1, 1) = '0'",
+                (min_pop,),
+            ).fetchall()
+        index: dict[str, tuple[int, int]] = {}
+        plain = re.compile(r"[a-z]+(?: [a-z]+)*")
+        for key, cname, pop in rows:
+            k = key[1:]
+            own, anyname = index.get(k, (0, 0))
+            low = cname.lower()
+            is_own = low == k if plain.fullmatch(low) else fold(cname) == k  # fold() only where it can differ
+            index[k] = (max(own, pop) if is_own else own, max(anyname, pop))
+        self._pop_index[min_pop] = index
+        return index
 
     def city(self, gid: int) -> City | None:
         with self._lock:

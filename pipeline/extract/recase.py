@@ -47,11 +47,13 @@ def _lexicon() -> dict:
     with open(LEXICON_DIR / "dates.yaml", encoding="utf-8") as fh:
         dates = yaml.safe_load(fh) or {}
     common = {str(w).lower() for w in data.get("common_words") or ()}
-    common |= {str(w).lower() for w in (stop.get("stopwords") or {}).get("en", ())}
+    function = {str(w).lower() for w in (stop.get("stopwords") or {}).get("en", ())}
+    common |= function
     with open(LEXICON_DIR / "places.yaml", encoding="utf-8") as fh:
         common |= {str(w).lower() for w in (yaml.safe_load(fh) or {}).get("stop_names") or ()}
     return {
         "common": frozenset(common),
+        "function": frozenset(function - {"new"}),
         "min_pop": int(data.get("min_city_population", 100_000)),
         "max_upper_share": float(data.get("max_upper_share", 0.005)),
         "min_letters": int(data.get("min_letters", 200)),
@@ -94,37 +96,47 @@ def is_lowercase_text(text: str) -> bool:
     return letters >= lex["min_letters"] and upper <= lex["max_upper_share"] * letters
 
 
-def _capitalise(chars: list[str], start: int, end: int, form: str | None = None) -> None:
-    """Give chars[start:end] the casing of `form` (same length), else capitalise each word's first letter."""
+def _capitalise(chars: list[str], start: int, end: int, form: str | None = None,
+                keep: frozenset[str] = frozenset()) -> None:
+    """Give chars[start:end] the casing of `form` (same length), else capitalise each word's first letter except
+    for the words in `keep` after the first ("Bosnia and Herzegovina")."""
     if form is not None:
         for i, ch in enumerate(form):
             if len(ch) == 1 and chars[start + i].lower() == ch.lower():
                 chars[start + i] = ch
         return
-    at_word_start = True
-    for i in range(start, end):
-        ch = chars[i]
-        if ch.isalpha():
-            if at_word_start and len(ch.upper()) == 1:
-                chars[i] = ch.upper()
-            at_word_start = False
-        else:
-            at_word_start = ch in " -\t\n"
+    for m in re.finditer(r"[^\W\d_]+", "".join(chars[start:end])):
+        if m.start() > 0 and m.group(0).lower() in keep:
+            continue
+        k = start + m.start()
+        if len(chars[k].upper()) == 1:
+            chars[k] = chars[k].upper()
 
 
-def _place_form(gaz, name: str, min_pop: int, in_place_context: bool, context_pop: int) -> bool:
-    """A country or first-level region anywhere; a city of at least `min_pop` people anywhere, or of at least
-    `context_pop` where the words around it say it is a place (`in_place_context`)."""
-    if gaz.country_by_name(name) is not None or gaz.regions_named(name):
-        return True
+_PLAIN = re.compile(r"[a-z]+(?: [a-z]+)*")
+
+
+def _key(phrase: str) -> str:
+    """places.fold(phrase), without its cost for the usual plain lower-case ASCII words (where it is the phrase)."""
+    if _PLAIN.fullmatch(phrase):
+        return phrase
     from pipeline.extract.places import fold
 
-    floor = context_pop if in_place_context else min_pop
-    # one word: the city's own name, not one of its alternate names ("Part" is an old name of Perth); several
-    # words ("new york" for New York City) may be an alternate name
-    key = fold(name)
-    own = " " not in key
-    return any(c.population >= floor and (not own or fold(c.name) == key) for c in gaz.lookup(name) if c.level == 0)
+    return fold(phrase)
+
+
+def _place_form(gaz, key: str, n_words: int, min_pop: int, in_place_context: bool, context_pop: int) -> bool:
+    """A country or first-level region anywhere; a city of at least `min_pop` people anywhere, or of at least
+    `context_pop` where the words around it say it is a place (`in_place_context`). One word must be the city's
+    own name ("Part" is an old name of Perth); several words may be another of its names ("new york" for New
+    York City). `key` is the phrase's level-0 key (places.fold)."""
+    if gaz.country_by_name(key) is not None or gaz.regions_named(key):
+        return True
+    found = gaz.level0_populations(context_pop).get(key)
+    if found is None:
+        return False
+    pop = found[0] if n_words == 1 else found[1]
+    return pop >= (context_pop if in_place_context else min_pop)
 
 
 def _place_context(text: str, words, lowers, i: int, n: int, last_place: int, lex: dict) -> bool:
@@ -169,6 +181,9 @@ def recase_for_nlp(text: str) -> str:
             low = phrase.lower()
             if n == 1 and low.isdigit():
                 break
+            if n > 1 and (lowers[i] in lex["function"] or lowers[i + n - 1] in lex["common"]
+                          or not lowers[i + n - 1].isalpha()):
+                continue  # a name neither starts with a function word nor ends with a common word
             if low in forms and len(forms[low]) == len(phrase):
                 _capitalise(chars, start, end, forms[low])
             elif n == 1 and low in demonyms and len(demonyms[low]) == len(phrase):
@@ -183,9 +198,9 @@ def recase_for_nlp(text: str) -> str:
             elif n == 1 and low in lex["common"]:
                 break
             elif not (all if n > 1 else any)(w in lex["common"] for w in lowers[i:i + n]) and _place_form(
-                    gaz, phrase, lex["min_pop"], _place_context(text, words, lowers, i, n, last_place, lex),
+                    gaz, _key(low), n, lex["min_pop"], _place_context(text, words, lowers, i, n, last_place, lex),
                     lex["context_pop"]):
-                _capitalise(chars, start, end)
+                _capitalise(chars, start, end, keep=lex["function"])
                 last_place = i + n
             else:
                 continue
