@@ -126,8 +126,13 @@ def _strip_marks(s: str) -> str:
     return "".join(c for c in s if not unicodedata.combining(c))
 
 
+_PLAIN_KEY = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
 def fold(name: str) -> str:
     """Level-0 key: lower-case ASCII words separated by single spaces."""
+    if _PLAIN_KEY.fullmatch(name):
+        return name  # already a key (the usual case for words of lower-case text): the steps below keep it
     s = _strip_marks(name).lower().translate(_SPECIAL)
     s = _APOS_RE.sub("", s)
     return _NON_ALNUM.sub(" ", s).strip()
@@ -479,13 +484,10 @@ class Gazetteer:
                 (min_pop,),
             ).fetchall()
         index: dict[str, tuple[int, int]] = {}
-        plain = re.compile(r"[a-z]+(?: [a-z]+)*")
         for key, cname, pop in rows:
             k = key[1:]
             own, anyname = index.get(k, (0, 0))
-            low = cname.lower()
-            is_own = low == k if plain.fullmatch(low) else fold(cname) == k  # fold() only where it can differ
-            index[k] = (max(own, pop) if is_own else own, max(anyname, pop))
+            index[k] = (max(own, pop) if fold(cname.lower()) == k else own, max(anyname, pop))
         self._pop_index[min_pop] = index
         return index
 

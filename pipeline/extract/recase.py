@@ -113,18 +113,6 @@ def _capitalise(chars: list[str], start: int, end: int, form: str | None = None,
             chars[k] = chars[k].upper()
 
 
-_PLAIN = re.compile(r"[a-z]+(?: [a-z]+)*")
-
-
-def _key(phrase: str) -> str:
-    """places.fold(phrase), without its cost for the usual plain lower-case ASCII words (where it is the phrase)."""
-    if _PLAIN.fullmatch(phrase):
-        return phrase
-    from pipeline.extract.places import fold
-
-    return fold(phrase)
-
-
 def _place_form(gaz, key: str, n_words: int, min_pop: int, in_place_context: bool, context_pop: int) -> bool:
     """A country or first-level region anywhere; a city of at least `min_pop` people anywhere, or of at least
     `context_pop` where the words around it say it is a place (`in_place_context`). One word must be the city's
@@ -160,7 +148,7 @@ def recase_for_nlp(text: str) -> str:
     all-lower-case article. The result always has the same length as `text`."""
     if not is_lowercase_text(text):
         return text
-    from pipeline.extract.places import load_gazetteer
+    from pipeline.extract.places import fold, load_gazetteer
 
     lex = _lexicon()
     gaz = load_gazetteer()
@@ -198,7 +186,7 @@ def recase_for_nlp(text: str) -> str:
             elif n == 1 and low in lex["common"]:
                 break
             elif not (all if n > 1 else any)(w in lex["common"] for w in lowers[i:i + n]) and _place_form(
-                    gaz, _key(low), n, lex["min_pop"], _place_context(text, words, lowers, i, n, last_place, lex),
+                    gaz, fold(low), n, lex["min_pop"], _place_context(text, words, lowers, i, n, last_place, lex),
                     lex["context_pop"]):
                 _capitalise(chars, start, end, keep=lex["function"])
                 last_place = i + n
