@@ -473,10 +473,24 @@ class Gazetteer:
     def level0_populations(self, min_pop: int) -> dict[str, tuple[int, int]]:
         """For every level-0 name key of a city of at least `min_pop` people: (largest population of a city whose
         own name has that key, largest population of a city with that key among any of its names). Built once per
-        gazetteer and threshold (one query), for callers that test many words (pipeline.extract.recase)."""
+        gazetteer and threshold (one query, then kept in a pickle beside the SQLite index: 0.1 s to load instead of
+        about 0.8 s to build), for callers that test many words (pipeline.extract.recase)."""
         cached = self._pop_index.get(min_pop)
         if cached is not None:
             return cached
+        import pickle
+
+        from pipeline.atomic import write_atomic
+
+        db = Path(self._db_path)
+        saved = db.with_name(f"{db.stem}.pop{min_pop}.pkl")  # beside the index it is built from (same version)
+        try:
+            index = pickle.loads(saved.read_bytes())
+            if isinstance(index, dict):
+                self._pop_index[min_pop] = index
+                return index
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+            pass
         with self._lock:
             rows = self._con.execute(
                 "SELECT n.key, c.name, c.pop FROM name n JOIN city c ON c.gid = n.gid"
@@ -489,6 +503,10 @@ class Gazetteer:
             own, anyname = index.get(k, (0, 0))
             index[k] = (max(own, pop) if fold(cname.lower()) == k else own, max(anyname, pop))
         self._pop_index[min_pop] = index
+        try:
+            write_atomic(saved, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL), prefix=".pop-")
+        except OSError:
+            pass  # a read-only cache folder: built again by the next process
         return index
 
     def city(self, gid: int) -> City | None:
