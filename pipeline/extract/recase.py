@@ -49,8 +49,9 @@ def _lexicon() -> dict:
     common = {str(w).lower() for w in data.get("common_words") or ()}
     function = {str(w).lower() for w in (stop.get("stopwords") or {}).get("en", ())}
     common |= function
-    with open(LEXICON_DIR / "places.yaml", encoding="utf-8") as fh:
-        common |= {str(w).lower() for w in (yaml.safe_load(fh) or {}).get("stop_names") or ()}
+    from pipeline.extract.places import load_places_lexicon
+
+    common |= {str(w).lower() for w in load_places_lexicon().get("stop_names") or ()}
     return {
         "common": frozenset(common),
         "function": frozenset(function - {"new"}),
