@@ -105,12 +105,14 @@ def measured(cmd: list[str], env: dict | None = None, log: Path | None = None) -
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = [0, 0]
     cpu_by_process: dict = {}
+    timeline: list[tuple[float, int]] = []  # (epoch seconds, tree PSS bytes), for the peak of each step
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             rss, pss = tree_memory(proc.pid, cpu_by_process)
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
+            timeline.append((time.time(), pss))
             done.wait(SAMPLE_EVERY_S)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -123,7 +125,7 @@ def measured(cmd: list[str], env: dict | None = None, log: Path | None = None) -
     if log:
         log.write_text(output)
     return {"wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mib": round(peak[0] / 2**20, 1), "peak_pss_mib": round(peak[1] / 2**20, 1), "returncode": proc.returncode, "output": output,
-            "loadavg_1m_at_end": round(os.getloadavg()[0], 2)}
+            "loadavg_1m_at_end": round(os.getloadavg()[0], 2), "_timeline": timeline}
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -159,8 +161,9 @@ def floor_main(corpus: Path, n_process: int) -> None:
 # ------------------------------------------------------------------------------------------------------------
 
 
-def step_times(state_dir: Path, run_id: str) -> dict[str, float]:
-    """Seconds per step (asset or check) of a run, from STEP_START/STEP_SUCCESS in its Dagster event log."""
+def step_intervals(state_dir: Path, run_id: str) -> dict[str, tuple[float, float]]:
+    """(start, end) epoch seconds of each step (asset or check) of a run, from STEP_START/STEP_SUCCESS in its
+    Dagster event log."""
     os.environ["DAGSTER_HOME"] = str(ROOT)
     os.environ["NEWSLEDGER_STATE_DIR"] = str(state_dir)
     import dagster as dg
@@ -177,7 +180,18 @@ def step_times(state_dir: Path, run_id: str) -> dict[str, float]:
             if kind == "STEP_START":
                 started[ev.step_key] = ev.timestamp
             elif kind == "STEP_SUCCESS" and ev.step_key in started:
-                out[ev.step_key] = round(ev.timestamp - started[ev.step_key], 2)
+                out[ev.step_key] = (started[ev.step_key], ev.timestamp)
+    return out
+
+
+def step_peaks(intervals: dict[str, tuple[float, float]], timeline: list[tuple[float, int]]) -> dict[str, float]:
+    """The peak PSS (MiB) of the whole process tree sampled while each step ran (steps that overlap, such as
+    the extraction buckets, share what they hold together)."""
+    out = {}
+    for step, (start, end) in intervals.items():
+        seen = [pss for t, pss in timeline if start <= t <= end]
+        if seen:
+            out[step] = round(max(seen) / 2**20, 1)
     return out
 
 
@@ -190,7 +204,9 @@ def pipeline_run(corpus: Path, warehouse: Path, state_dir: Path, label: str, ext
     res["run_id"] = run_id
     res["success"] = res["returncode"] == 0
     res["launched_a_run"] = run_id is not None  # False: nothing new since the last publication, no run needed
-    res["step_s"] = step_times(state_dir, run_id) if run_id else {}
+    intervals = step_intervals(state_dir, run_id) if run_id else {}
+    res["step_s"] = {k: round(e - s, 2) for k, (s, e) in intervals.items()}
+    res["step_peak_pss_mib"] = step_peaks(intervals, res.pop("_timeline"))
     rows = {}
     for line in res["output"].splitlines():
         parts = line.split()
@@ -217,6 +233,7 @@ def bench_size(n: int, benchmarks: Path, floor_processes: tuple[int, ...], incre
     for n_proc in floor_processes:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--_floor", str(corpus), "--_floor-processes", str(n_proc)]
         res = measured(cmd, log=OUT / f"floor_{n}_p{n_proc}.log")
+        res.pop("_timeline")
         if res["returncode"] != 0:
             raise SystemExit(f"floor run failed, see {OUT / f'floor_{n}_p{n_proc}.log'}")
         detail = json.loads(res["output"].strip().splitlines()[-1])
@@ -236,7 +253,7 @@ def bench_size(n: int, benchmarks: Path, floor_processes: tuple[int, ...], incre
     print(f"pipeline (Dagster, files -> Parquet + DuckDB): {res['wall_s']} s, {res['articles_per_s']} articles/s, "
           f"{res['words_per_s']} words/s, peak RSS {res['peak_rss_mib']} MiB (PSS {res['peak_pss_mib']} MiB), success={res['success']}", flush=True)
     for step, secs in sorted(res["step_s"].items(), key=lambda kv: -kv[1])[:12]:
-        print(f"    {step:<40} {secs:>8.2f} s")
+        print(f"    {step:<40} {secs:>8.2f} s   tree PSS while it ran: {res['step_peak_pss_mib'].get(step, 0):>7.1f} MiB")
     floor = result.get("floor_spacy_full_p1")
     if floor:
         result["ratio_pipeline_to_floor"] = round(res["wall_s"] / floor["wall_s"], 3)
@@ -293,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="n_process values of the floor run (1, the default, is the bare floor the ratio is taken "
                     "against; add 2 for spaCy's own two-process pass as a reference)")
     ap.add_argument("--no-incremental", action="store_true")
+    ap.add_argument("--no-floor", action="store_true",
+                    help="skip the floor runs (e.g. with --large, to measure the pipeline's time and memory at "
+                    "N = 100,000 without the ~2.6 h floor pass); no ratio is reported then")
     ap.add_argument("--executor", default="multiprocess", choices=("in_process", "multiprocess", "dask"),
                     help="NEWSLEDGER_EXECUTOR for the pipeline runs (multiprocess: parallel extraction buckets)")
     ap.add_argument("--json", type=Path, default=OUT / "bench.json")
@@ -311,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {report['machine']}")
     for n in sizes:
         env = {"NEWSLEDGER_EXECUTOR": args.executor}
-        report["sizes"][str(n)] = bench_size(n, args.benchmarks, tuple(args.floor_processes), not args.no_incremental, env)
+        floors = () if args.no_floor else tuple(args.floor_processes)
+        report["sizes"][str(n)] = bench_size(n, args.benchmarks, floors, not args.no_incremental, env)
         args.json.write_text(json.dumps(report, indent=2))
     print(f"\nwritten: {args.json}")
     return 0

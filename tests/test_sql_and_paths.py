@@ -27,7 +27,7 @@ from conftest import ROOT, SAMPLE, run_cli
 from schemas.metadata import TABLE_ORDER, sql_ident, sql_literal
 
 SAFE_CALLS = {"sql_ident", "sql_literal", "duckdb_ddl", "duckdb_comments"}
-SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|COPY|ATTACH|COMMENT ON|FROM|WHERE|PRAGMA)\b")
+SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|COPY|ATTACH|COMMENT ON|FROM|WHERE|PRAGMA|SET)\b")
 
 
 def _python_files() -> list[Path]:
@@ -69,7 +69,7 @@ def sql_fstring_violations() -> list[str]:
                 if not isinstance(node, ast.JoinedStr):
                     continue
                 static = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
-                if not SQL_WORDS.search(static) or not re.search(r"\b(SELECT|INSERT|CREATE|COPY|COMMENT ON|ATTACH|DROP|PRAGMA)\b", static):
+                if not SQL_WORDS.search(static) or not re.search(r"\b(SELECT|INSERT|CREATE|COPY|COMMENT ON|ATTACH|DROP|PRAGMA|SET)\b", static):
                     continue
                 for v in node.values:
                     if isinstance(v, ast.FormattedValue) and not _safe_expr(v.value, safe_names):

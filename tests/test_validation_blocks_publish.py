@@ -8,7 +8,6 @@ import hashlib
 import shutil
 
 import dagster as dg
-import pandas as pd
 import pytest
 
 from pipeline.defs import extract as extract_defs
@@ -18,6 +17,7 @@ from pipeline.defs.resources import CorpusPaths
 from pipeline.defs.tables import table_out, table_output
 from pipeline.defs.validation import build_pandera_check
 from pipeline.extract import extract_corpus
+from pipeline.publish.tablefile import as_frame
 from pipeline.publish.tables import articles_from_frame, extraction_frames
 from schemas.metadata import TABLE_ORDER
 
@@ -29,9 +29,9 @@ pytestmark = pytest.mark.slow
     ins={"articles": dg.AssetIn("articles")},
     can_subset=False,
 )
-def extract_with_a_corrupted_figure(articles: pd.DataFrame):
+def extract_with_a_corrupted_figure(articles):
     """The real extraction, then one figure's quote no longer matches its span (as a buggy extractor would)."""
-    frames = extraction_frames(extract_corpus(articles_from_frame(articles)).extractions)
+    frames = extraction_frames(extract_corpus(articles_from_frame(as_frame("articles", articles))).extractions)
     figures = frames["figures"].copy()
     figures.loc[0, "quote"] = figures.loc[0, "quote"].upper() + "!"
     figures.loc[0, "char_end"] = figures.loc[0, "char_start"] + len(figures.loc[0, "quote"])

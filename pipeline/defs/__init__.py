@@ -6,7 +6,7 @@ ingest -> extract -> (blocking pandera checks) -> publish, with the job, schedul
 
 import dagster as dg
 
-from pipeline.defs import automation, extract, ingest, publish, resources, validation
+from pipeline.defs import automation, extract, ingest, publish, resources, storage, validation
 from pipeline.defs import expectations as gx_checks
 from pipeline.defs import release
 
@@ -14,6 +14,7 @@ from pipeline.defs import release
 def build_defs() -> dg.Definitions:
     return dg.Definitions.merge(
         resources.defs(),
+        storage.defs(),
         ingest.defs(),
         extract.defs(),
         validation.defs(),

@@ -22,16 +22,17 @@ The five tables are one graph-backed multi-asset whose per-article work fans out
 
 import hashlib
 import os
+import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
-import pandas as pd
 
 from pipeline.defs.resources import CorpusPaths
 from pipeline.defs.tables import table_out, table_output
 from pipeline.extract import ExtractionFailure, iter_batch
 from pipeline.extract.nlp import model_version
-from pipeline.publish.tables import TableParts, merge_table_parts
+from pipeline.publish.tables import TableParts, merge_table_files
 
 GROUP = "extract"
 TABLES = ("actors", "places", "events", "figures", "mentions")
@@ -78,16 +79,25 @@ def _bucket_op(i: int, k: int) -> dg.OpDefinition:
         description=f"spaCy and the per-article extractors on the articles of hash bucket {i} of {k} (cached per "
         "article); the bucket's rows of the five tables.",
     )
-    def extract_bucket(context: dg.OpExecutionContext, paths: CorpusPaths, articles: pd.DataFrame) -> BucketTables:
+    def extract_bucket(context: dg.OpExecutionContext, paths: CorpusPaths, articles) -> BucketTables:
+        import shutil
+
+        from pipeline.publish.tablefile import iter_frames
         from pipeline.publish.tables import articles_from_frame
 
-        mine = articles[[bucket_of(a, k) == i for a in articles["article_id"]]]
+        # Only this bucket's articles are read into memory: the articles table streams past in batches.
+        records = []
+        for chunk in iter_frames("articles", articles, batch_rows=2_000):
+            records += articles_from_frame(chunk[[bucket_of(a, k) == i for a in chunk["article_id"]]])
         del articles
-        out = BucketTables(parts=TableParts(), n_articles=len(mine))
+        spill = paths.scratch(context.run.run_id) / f"bucket_{i}_of_{k}"
+        shutil.rmtree(spill, ignore_errors=True)  # what an earlier attempt of this step left
+        spill.mkdir(parents=True)
+        out = BucketTables(parts=TableParts(spill_dir=str(spill)), n_articles=len(records))
         counts: dict = {}
         cache, group = _cache_for(paths), f"b{i}of{k}"
-        records = articles_from_frame(mine)
-        # Streamed: each result becomes table rows at once, so the bucket never holds its extraction records.
+        # Streamed: each result becomes table rows at once, and the rows go to part files every so often, so the
+        # bucket holds neither its extraction records nor its table rows.
         for item in iter_batch(records, cache=cache, group=group, counts=counts):
             if isinstance(item, ExtractionFailure):
                 out.failures.append(item)
@@ -107,10 +117,11 @@ def _bucket_op(i: int, k: int) -> dg.OpDefinition:
                 compacted = f"; {stats}" if stats.changed else ""
             except Exception as exc:  # noqa: BLE001 - the cache is an optimisation; the next run tries again
                 context.log.warning(f"bucket {i}/{k}: extraction cache compaction failed: {type(exc).__name__}: {exc}")
+        n = len(records)
         del records
         context.log.info(
-            f"bucket {i}/{k}: {len(mine)} articles, {out.cached} from the cache, "
-            f"{len(mine) - out.cached - len(out.failures)} extracted, {len(out.failures)} failed{compacted}"
+            f"bucket {i}/{k}: {n} articles, {out.cached} from the cache, "
+            f"{n - out.cached - len(out.failures)} extracted, {len(out.failures)} failed{compacted}"
         )
         return out
 
@@ -124,7 +135,7 @@ def _combine_op(k: int) -> dg.OpDefinition:
     @dg.op(
         name="combine_extractions",
         ins={f"bucket_{i}": dg.In(BucketTables) for i in range(k)},
-        out={name: dg.Out(pd.DataFrame) for name in TABLES} | {"all_articles_extracted": dg.Out(dg.Nothing, is_required=False)},
+        out={name: dg.Out() for name in TABLES} | {"all_articles_extracted": dg.Out(dg.Nothing, is_required=False)},
         description="Cross-article steps over every bucket (event clustering, actor and place tables); the five tables.",
     )
     def combine_extractions(context: dg.OpExecutionContext, paths: CorpusPaths, **buckets: BucketTables):
@@ -140,9 +151,17 @@ def _combine(context: dg.OpExecutionContext, buckets: list[BucketTables], paths:
     if cache is not None and cache.prune():  # results of older extraction code are never read again
         context.log.info("removed extraction cache folders of older extractor versions")
     events = sorted((e for b in buckets for e in b.parts.events), key=lambda e: e.event_id)
-    cluster_of = {e.event_id: e.cluster_id for e in cluster_events(events)}
+    # Only the reports that joined a cluster: the others keep the placeholder id their rows carry.
+    cluster_of = {e.event_id: c.cluster_id for e, c in zip(events, cluster_events(events)) if c.cluster_id != e.cluster_id}
     del events
-    frames = merge_table_parts([b.parts for b in buckets], cluster_of)
+    scratch = paths.scratch(context.run.run_id)
+    merge_tmp = scratch / "combine"
+    frames = merge_table_files([b.parts for b in buckets], cluster_of, scratch, merge_tmp)
+    for b in buckets:  # the part files are merged into the tables now
+        for files in b.parts.files.values():
+            for f in files:
+                Path(f).unlink(missing_ok=True)
+    shutil.rmtree(merge_tmp, ignore_errors=True)
     failure_records = sorted((f for b in buckets for f in b.failures), key=lambda f: (f.article_id, f.source_file))
     failures = [f.__dict__ for f in failure_records]
     n_articles = sum(b.n_articles for b in buckets)

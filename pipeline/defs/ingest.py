@@ -13,7 +13,7 @@ import pipeline.ingest as ingest_pkg
 from pipeline.defs.resources import CorpusPaths
 from pipeline.defs.tables import table_out, table_output
 from pipeline.ingest.corpus import IngestResult, ingest_corpus, iter_inputs
-from pipeline.publish.tables import articles_frame, duplicates_frame, quarantine_frame
+from pipeline.publish.tables import duplicates_frame, quarantine_frame, records_file
 
 GROUP = "ingest"
 
@@ -38,7 +38,8 @@ def ingest_articles(context: dg.AssetExecutionContext, paths: CorpusPaths):
         "ignored_entries": dg.MetadataValue.json(list(result.ignored)),
         "ingest_notes": dg.MetadataValue.json([dataclasses.asdict(n) for n in result.notes]),
     }
-    yield table_output("articles", articles_frame(result.articles), extra)
+    articles = records_file("articles", result.articles, paths.scratch(context.run.run_id) / "articles.parquet")
+    yield table_output("articles", articles, extra)
     yield table_output("duplicates", duplicates_frame(result.duplicates), extra)
     yield table_output("quarantine", quarantine_frame(result.quarantine), extra)
 

@@ -112,6 +112,30 @@ def free_slots_of_dead_runs(instance: dg.DagsterInstance) -> list[str]:
     return cleaned
 
 
+SCRATCH_MAX_AGE_S = 24 * 3600
+
+
+def remove_scratch(warehouse: Path, run_id: str) -> None:
+    """Remove this run's scratch folder (`<warehouse>/.staging/<run id>/`, see CorpusPaths.scratch) and those of
+    runs that ended without publishing more than a day ago (a run that failed a blocking check keeps its folder
+    for a day, for inspection or a re-execution)."""
+    import shutil
+    import time
+
+    root = warehouse / ".staging"
+    if not root.is_dir():
+        return
+    for entry in os.scandir(root):
+        try:
+            old = time.time() - entry.stat(follow_symlinks=False).st_mtime > SCRATCH_MAX_AGE_S
+        except FileNotFoundError:
+            continue
+        if entry.name == run_id or old:
+            shutil.rmtree(entry.path, ignore_errors=True)
+    with contextlib.suppress(OSError):  # gone when no other run's scratch is left
+        root.rmdir()
+
+
 def _publish(context, paths, **tables):
     from pipeline.extract.nlp import model_version
 
@@ -128,6 +152,7 @@ def _publish(context, paths, **tables):
     state = context.run.tags.get(STATE_TAG)
     if state:  # the launcher fingerprinted the inputs and code before the run read them (pipeline/publish/state.py)
         write_stamp(paths.warehouse, state, result.rows, result.files)
+    remove_scratch(paths.warehouse, context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             "parquet_dir": dg.MetadataValue.path(str(result.parquet_dir)),

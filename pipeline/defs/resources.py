@@ -24,6 +24,14 @@ class CorpusPaths(dg.ConfigurableResource):
     def warehouse(self) -> Path:
         return Path(self.warehouse_dir).resolve()
 
+    def scratch(self, run_id: str) -> Path:
+        """A run's scratch folder for the table files its steps stream (`<warehouse>/.staging/<run id>/`): beside
+        the warehouse, so that every worker of a cluster sees it; moved into the IO manager's storage or removed
+        by the step that consumes it, and removed with the run's publication (pipeline.defs.publish)."""
+        path = self.warehouse / ".staging" / run_id
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
 
 def defs() -> dg.Definitions:
     return dg.Definitions(resources={"paths": CorpusPaths()})

@@ -4,6 +4,7 @@
 import dagster as dg
 import pandas as pd
 
+from pipeline.publish.tablefile import TableFile, iter_frames
 from schemas.metadata import dagster_table_schema, schema_hash, table_meta
 
 
@@ -18,12 +19,15 @@ def table_out(name: str, group: str) -> dg.AssetOut:
     )
 
 
-def table_output(name: str, df: pd.DataFrame, extra: dict | None = None) -> dg.Output:
-    metadata = {"dagster/row_count": len(df), "dagster/column_schema": dagster_table_schema(name)}
-    if len(df):
-        metadata["preview"] = dg.MetadataValue.md(_preview(df))
+def table_output(name: str, table: pd.DataFrame | TableFile, extra: dict | None = None) -> dg.Output:
+    """The output of a table asset: a DataFrame, or a TableFile the step streamed (the IO manager stores either
+    as Parquet, pipeline.defs.storage), with its row count, column schema and a preview of its first rows."""
+    metadata = {"dagster/row_count": len(table), "dagster/column_schema": dagster_table_schema(name)}
+    if len(table):
+        head = table.head(5) if isinstance(table, pd.DataFrame) else next(iter_frames(name, table, batch_rows=5))
+        metadata["preview"] = dg.MetadataValue.md(_preview(head))
     metadata.update(extra or {})
-    return dg.Output(df, output_name=name, metadata=metadata)
+    return dg.Output(table, output_name=name, metadata=metadata)
 
 
 def _preview(df: pd.DataFrame, n: int = 5) -> str:

@@ -14,7 +14,7 @@ import dagster as dg
 
 from pipeline.defs.tables import spell_out_inputs
 from schemas.metadata import TABLE_ORDER, table_meta
-from schemas.models import check_evidence, check_foreign_keys, validate_table
+from pipeline.publish.validate import ValidationReport, check_evidence, check_foreign_keys, validate_table
 
 
 def _related(name: str) -> list[str]:
@@ -25,7 +25,7 @@ def _related(name: str) -> list[str]:
     return sorted(rel - {name})
 
 
-def failure_metadata(failures: list[dict], limit: int = 50) -> dict:
+def failure_metadata(failures: list[dict], limit: int = 50, total: int | None = None) -> dict:
     by_check = Counter(f"{f['column'] or '(table)'}: {f['check']}" for f in failures)
     rows = ["| column | check | row key | value |", "|---|---|---|---|"]
     for f in failures[:limit]:
@@ -35,7 +35,7 @@ def failure_metadata(failures: list[dict], limit: int = 50) -> dict:
             )
         )
     return {
-        "failures": len(failures),
+        "failures": len(failures) if total is None else total,
         "failures_by_check": dg.MetadataValue.json(dict(sorted(by_check.items()))),
         "failure_cases": dg.MetadataValue.md("\n".join(rows) if failures else "none"),
     }
@@ -51,15 +51,17 @@ def _description(name: str) -> str:
     )
 
 
-def _evaluate(name: str, tables: dict, cross_table: list[dict]) -> dg.AssetCheckResult:
-    df = tables[name]
-    failures = validate_table(name, df).failures + [f for f in cross_table if f["table"] == name]
+def _evaluate(name: str, tables: dict, cross_table: ValidationReport) -> dg.AssetCheckResult:
+    source = tables[name]  # a TableFile (pipeline.defs.storage) or a DataFrame: read in batches either way
+    report = validate_table(name, source)
+    failures = report.failures + cross_table.for_table(name)
+    total = report.count(name) + cross_table.count(name)
     return dg.AssetCheckResult(
         asset_key=name,
         check_name=f"pandera_{name}",
-        passed=not failures,
+        passed=total == 0,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"rows": len(df), **failure_metadata(failures)},
+        metadata={"rows": len(source), **failure_metadata(failures, total=total)},
     )
 
 
@@ -73,7 +75,7 @@ def build_pandera_checks(names: list[str] | tuple[str, ...], step_name: str | No
     inputs = sorted(set(names).union(*(_related(n) for n in names)))
 
     def _check(context, **tables):
-        cross_table = check_foreign_keys(tables).failures + check_evidence(tables).failures
+        cross_table = check_foreign_keys(tables).extend(check_evidence(tables))
         for name in names:
             yield _evaluate(name, tables, cross_table)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
@@ -42,6 +43,19 @@ def frame(name: str, rows: Iterable[dict]) -> pd.DataFrame:
 
 def articles_frame(articles) -> pd.DataFrame:
     return frame("articles", (dataclasses.asdict(a) for a in articles))
+
+
+def records_file(name: str, records, path, chunk: int = 5_000):
+    """A table file of flat record dataclasses (sorted here by primary key), written `chunk` records at a time
+    so that the whole table is never a DataFrame: the file `frame(name, records)` would give."""
+    from pipeline.publish.tablefile import TableWriter
+
+    key = table_meta(name).primary_key
+    ordered = sorted(records, key=lambda r: tuple(getattr(r, k) for k in key))
+    with TableWriter(name, path) as w:
+        for start in range(0, len(ordered), chunk):
+            w.write_frame(frame(name, (_row(r) for r in ordered[start : start + chunk])))
+        return w.close()
 
 
 def articles_from_frame(df: pd.DataFrame) -> list[Article]:
@@ -82,20 +96,38 @@ def _row(obj) -> dict:
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
 
+ROW_TABLES = ("events", "figures", "mentions")
+
+
+def for_clustering(e: Event) -> Event:
+    """The event with only what cross-article clustering reads (pipeline.extract.events.cluster_events): its
+    sentence and context dropped, and its quote kept only when it has no date (an undated report joins a cluster
+    through a date expression in its quote)."""
+    return dataclasses.replace(e, sentence="", context=(), quote=e.quote if e.date_start is None else "")
+
+
 @dataclass
 class TableParts:
     """The five tables' rows from a batch of per-article extractions, before the cross-article steps.
 
-    Parts of several batches merge (`merge_table_parts`) into exactly the tables one pass over all articles gives,
-    whatever the batches: each distinct actor or place description is kept with the first article (smallest id)
-    that gave it, and descriptions are folded in article order; rows are sorted by key. `events` keeps the event
-    records for clustering across batches; their rows carry each report's own placeholder cluster id until then."""
+    Parts of several batches merge (`merge_table_parts`, or `merge_table_files` when they spilled to files) into
+    exactly the tables one pass over all articles gives, whatever the batches: each distinct actor or place
+    description is kept with the first article (smallest id) that gave it, and descriptions are folded in article
+    order; rows are sorted by key. `events` keeps the event records for clustering across batches (as
+    `for_clustering` slims them); their rows carry each report's own placeholder cluster id until then.
+
+    With `spill_dir`, the rows of events, figures and mentions go to sorted Parquet part files in that folder
+    every `spill_rows` mention rows (and at `frozen()`), listed in `files`: a batch then holds only its actor and
+    place descriptions and its events' clustering fields, whatever its size."""
 
     actors: dict[str, dict[ActorInfo, str]] = field(default_factory=dict)  # actor id -> {description: first article}
     places: dict[str, dict[PlaceInfo, str]] = field(default_factory=dict)
     n_mentions: Counter = field(default_factory=Counter)
     events: list[Event] = field(default_factory=list)
-    rows: dict[str, list[dict]] = field(default_factory=lambda: {"events": [], "figures": [], "mentions": []})
+    rows: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in ROW_TABLES})
+    spill_dir: str | None = None
+    spill_rows: int = 50_000
+    files: dict[str, list[str]] = field(default_factory=lambda: {name: [] for name in ROW_TABLES})
 
     def add(self, ex: ArticleExtraction) -> None:
         aid = ex.article.article_id
@@ -122,11 +154,28 @@ class TableParts:
             row["context"] = list(e.context)
             row["assoc_actor_ids"] = list(e.assoc_actor_ids)
             events.append(row)
-            self.events.append(e)
+            self.events.append(for_clustering(e))
+        if self.spill_dir is not None and len(mentions) >= self.spill_rows:
+            self._spill()
+
+    def _spill(self) -> None:
+        from pipeline.publish.tablefile import write_table_file
+
+        for name in ROW_TABLES:
+            rows = self.rows[name]
+            if len(rows):
+                df = frame(name, rows) if isinstance(rows, list) else rows
+                path = Path(self.spill_dir) / f"{name}-{len(self.files[name]):05d}.parquet"
+                write_table_file(name, df, path)
+                self.files[name].append(str(path))
+            self.rows[name] = []
 
     def frozen(self) -> "TableParts":
-        """The same parts with the row lists turned into sorted DataFrames (compact, for passing between steps)."""
-        for name in ("events", "figures", "mentions"):
+        """The same parts with the row lists turned into sorted DataFrames (compact, for passing between steps),
+        or, with `spill_dir`, written to part files."""
+        if self.spill_dir is not None:
+            self._spill()
+        for name in ROW_TABLES:
             if isinstance(self.rows[name], list):  # frame() keeps the table's columns only
                 self.rows[name] = frame(name, self.rows[name])
         return self
@@ -154,9 +203,8 @@ def _fold(entries: dict, merge) -> object:
     return acc
 
 
-def merge_table_parts(parts: list[TableParts], cluster_of: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
-    """actors, places, events, figures and mentions tables from the parts of every batch; `cluster_of` maps event
-    ids to their cluster ids (pipeline.extract.events.cluster_events over all batches' events)."""
+def _description_tables(parts: list[TableParts]) -> dict[str, pd.DataFrame]:
+    """The actors and places tables from every batch's descriptions (and the parents actors name)."""
     actor_entries: dict[str, dict] = {}
     place_entries: dict[str, dict] = {}
     n_mentions: Counter = Counter()
@@ -198,12 +246,42 @@ def merge_table_parts(parts: list[TableParts], cluster_of: dict[str, str] | None
         row = _row(pl)
         row["aliases"] = sorted(set(pl.aliases))
         place_rows.append(row)
-    out = {"actors": frame("actors", actor_rows), "places": frame("places", place_rows)}
-    for name in ("events", "figures", "mentions"):
+    return {"actors": frame("actors", actor_rows), "places": frame("places", place_rows)}
+
+
+def merge_table_parts(parts: list[TableParts], cluster_of: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
+    """actors, places, events, figures and mentions tables from the parts of every batch; `cluster_of` maps event
+    ids to their cluster ids (pipeline.extract.events.cluster_events over all batches' events)."""
+    out = _description_tables(parts)
+    for name in ROW_TABLES:
         out[name] = _concat_sorted(name, [part.rows[name] for part in parts])
     if cluster_of and len(out["events"]):
         ev = out["events"]
         ev["cluster_id"] = [cluster_of.get(e, c) for e, c in zip(ev["event_id"], ev["cluster_id"])]
+    return out
+
+
+def merge_table_files(parts: list[TableParts], cluster_of: dict[str, str], out_dir, temp_dir) -> dict:
+    """`merge_table_parts` for parts that spilled their rows to files: the actors and places tables as DataFrames
+    (small: one row per distinct actor or place), and the events, figures and mentions tables as table files in
+    `out_dir`, merged and sorted by DuckDB under its memory limit (spilling to `temp_dir`), with the clusters
+    joined in; the same rows, in the same order, as `merge_table_parts`."""
+    import pyarrow as pa
+
+    from pipeline.publish.tablefile import sorted_copy, write_table_file
+
+    out: dict = _description_tables(parts)
+    for name in ROW_TABLES:
+        files = [f for part in parts for f in part.files[name]]
+        for i, part in enumerate(parts):  # rows a part kept in memory (parts made without spill_dir)
+            if len(part.rows[name]):
+                path = Path(temp_dir) / f"inline-{name}-{i:05d}.parquet"
+                write_table_file(name, part.rows[name], path)
+                files.append(str(path))
+        replace = {}
+        if name == "events" and cluster_of:
+            replace["cluster_id"] = pa.table({"event_id": list(cluster_of), "cluster_id": list(cluster_of.values())})
+        out[name] = sorted_copy(name, files, Path(out_dir) / f"{name}.parquet", temp_dir, replace)
     return out
 
 

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.metadata import TABLE_ORDER, arrow_schema, duckdb_comments, duckdb_ddl, schema_hash, sql_ident, sql_literal, table_meta
+from pipeline.publish.tablefile import DEFAULT_BATCH_ROWS, Source, TableWriter
+from schemas.metadata import TABLE_ORDER, duckdb_comments, duckdb_ddl, schema_hash, sql_ident, sql_literal, table_meta
 
 DUCKDB_NAME = "newsledger.duckdb"
 PARQUET_DIR = "parquet"
@@ -94,24 +94,19 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def to_arrow(name: str, df: pd.DataFrame, extra_metadata: dict[str, str] | None = None) -> pa.Table:
-    schema = arrow_schema(name)
-    meta = dict(schema.metadata or {})
-    meta.update({b"newsledger.schema_hash": schema_hash(name).encode()})
+def write_parquet(name: str, table: Source, path: Path, extra_metadata: dict[str, str] | None = None) -> int:
+    """Deterministic Parquet (zstd, row groups of 100,000 rows whatever the batches, no timestamps) written to
+    `path` atomically, from a DataFrame or a table file read in batches. Returns the number of rows."""
+    meta = {b"newsledger.schema_hash": schema_hash(name).encode()}
     for k, v in (extra_metadata or {}).items():
         meta[k.encode()] = v.encode()
-    table = pa.Table.from_pandas(df[table_meta(name).column_names], schema=schema, preserve_index=False)
-    return table.replace_schema_metadata(meta)
-
-
-def write_parquet(name: str, df: pd.DataFrame, path: Path, extra_metadata: dict[str, str] | None = None) -> None:
-    """Deterministic Parquet (zstd, fixed row-group size, no timestamps) written to `path` atomically."""
-    table = to_arrow(name, df, extra_metadata)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    pq.write_table(table, tmp, compression="zstd", compression_level=9, row_group_size=100_000, write_statistics=True)
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    with TableWriter(name, path, row_group_rows=100_000, metadata=meta, compression_level=9) as w:
+        if isinstance(table, pd.DataFrame):
+            w.write_frame(table)
+        else:
+            for batch in pq.ParquetFile(table.path).iter_batches(batch_size=DEFAULT_BATCH_ROWS):
+                w.write_arrow(batch)
+        return w.close(fsync=True).rows
 
 
 def build_duckdb(parquet_dir: Path, out_path: Path, tables: list[str], views_sql: list[str]) -> None:
@@ -121,6 +116,10 @@ def build_duckdb(parquet_dir: Path, out_path: Path, tables: list[str], views_sql
 
     con = duckdb.connect(str(out_path))
     try:
+        # bounded memory whatever the table sizes (DuckDB spills to a temp folder beside the file)
+        limit = os.environ.get("NEWSLEDGER_DUCKDB_MEMORY", "512MB")
+        con.execute(f"SET memory_limit={sql_literal(limit)}")
+        con.execute(f"SET temp_directory={sql_literal(str(out_path) + '.spill')}")
         con.execute("BEGIN")
         for name in tables:
             con.execute(duckdb_ddl(name))
@@ -135,6 +134,7 @@ def build_duckdb(parquet_dir: Path, out_path: Path, tables: list[str], views_sql
         con.execute("CHECKPOINT")
     finally:
         con.close()
+        shutil.rmtree(str(out_path) + ".spill", ignore_errors=True)
     with open(out_path, "rb") as fh:
         os.fsync(fh.fileno())
 
@@ -170,6 +170,8 @@ def remove_leftovers(warehouse: Path, keep: set[str] = frozenset()) -> list[str]
             if name == current or name in keep:
                 continue
             shutil.rmtree(entry.path, ignore_errors=True)
+        elif name.startswith(f".{DUCKDB_NAME}.tmp-") and name.endswith(".spill") and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)  # DuckDB's spill folder of a killed build
         elif name.startswith((f".{DUCKDB_NAME}.tmp-", ".parquet.link-")) and not entry.is_dir(follow_symlinks=False):
             os.unlink(entry.path)
         else:
@@ -180,7 +182,7 @@ def remove_leftovers(warehouse: Path, keep: set[str] = frozenset()) -> list[str]
 
 def publish(
     warehouse: Path,
-    frames: dict[str, pd.DataFrame],
+    frames: dict[str, Source],
     kv_metadata: dict[str, str],
     views_sql: list[str] | None = None,
     lock_timeout_s: float = 600.0,
@@ -199,8 +201,7 @@ def publish(
         generation = f".parquet-{time.time_ns():x}-{os.getpid()}"
         staging = warehouse / generation
         staging.mkdir(parents=True)
-        for name in names:
-            write_parquet(name, frames[name], staging / f"{name}.parquet", kv_metadata)
+        rows = {name: write_parquet(name, frames[name], staging / f"{name}.parquet", kv_metadata) for name in names}
         (staging / "_metadata.json").write_text(json.dumps(kv_metadata, indent=2, sort_keys=True) + "\n")
         _fsync_dir(staging)
 
@@ -221,6 +222,6 @@ def publish(
         return Published(
             parquet_dir=final,
             duckdb_path=db_path,
-            rows={n: int(len(frames[n])) for n in names},
+            rows=rows,
             files={n: sha256_file(final / f"{n}.parquet") for n in names},
         )

@@ -1,0 +1,147 @@
+"""Tables between steps as Parquet files, read and checked in batches (bounded memory at any corpus size).
+
+What users rely on here: the tables published from streamed files are the ones an in-memory pass gives, byte for
+byte; validation in batches finds every failure a whole-table pass finds (including duplicate keys split across
+batches, foreign keys and quotes that are not their span); and a run whose validation batches are tiny publishes
+the same bytes."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.extract import extract_batch
+from pipeline.extract.events import cluster_events
+from pipeline.extract.nlp import load_nlp
+from pipeline.ingest.corpus import ingest_corpus
+from pipeline.publish.tablefile import TableFile, TableWriter, as_frame, iter_frames, write_table_file
+from pipeline.publish.tables import TableParts, merge_table_files, merge_table_parts, table_parts
+from pipeline.publish.validate import check_evidence, check_foreign_keys, validate_table
+from pipeline.publish.writer import write_parquet
+from tests.conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def extractions(tmp_path_factory):
+    from tests.test_incremental import FEED, NEW, _write_corpus
+
+    articles = ingest_corpus(_write_corpus(tmp_path_factory.mktemp("tf"), FEED + [NEW])).articles
+    return articles, extract_batch(articles, nlp=load_nlp()).extractions
+
+
+def _file(tmp_path, name, df) -> TableFile:
+    return write_table_file(name, df, tmp_path / f"{name}.parquet")
+
+
+def test_a_table_file_reads_back_as_the_frame_it_was_written_from(sample_tables, tmp_path):
+    for name, published in sample_tables.items():
+        written = _file(tmp_path, name, _typed(name, published))
+        assert written.rows == len(published) and TableFile.open(name, written.path) == written
+        pd.testing.assert_frame_equal(as_frame(name, written), _typed(name, published), check_exact=True, obj=name)
+        chunks = list(iter_frames(name, written, batch_rows=7))
+        assert sum(len(c) for c in chunks) == len(published)
+        if chunks:
+            assert list(pd.concat(chunks).index) == list(range(len(published))), "chunk indexes continue the row numbers"
+
+
+def _typed(name, df):
+    from pipeline.publish.tablefile import from_arrow, to_arrow_table
+
+    return from_arrow(name, to_arrow_table(name, df))
+
+
+def test_streamed_parquet_is_byte_identical_whatever_the_chunks(sample_tables, tmp_path):
+    mentions = _typed("mentions", sample_tables["mentions"])
+    whole = tmp_path / "whole.parquet"
+    write_parquet("mentions", mentions, whole, {"newsledger.x": "1"})
+    src = tmp_path / "src.parquet"
+    with TableWriter("mentions", src, row_group_rows=13) as w:  # a source file of odd row groups
+        for start in range(0, len(mentions), 17):
+            w.write_frame(mentions.iloc[start : start + 17])
+        w.close()
+    assert pq.ParquetFile(src).metadata.num_row_groups > 1
+    streamed = tmp_path / "streamed.parquet"
+    write_parquet("mentions", TableFile.open("mentions", src), streamed, {"newsledger.x": "1"})
+    assert hashlib.sha256(whole.read_bytes()).digest() == hashlib.sha256(streamed.read_bytes()).digest()
+
+
+def test_spilled_parts_merge_into_the_tables_of_an_in_memory_merge(extractions, tmp_path):
+    _, raw = extractions
+    odd, even = raw[1::2], raw[0::2]
+    in_memory = [table_parts(list(reversed(odd))), table_parts(even)]
+    spilled = []
+    for i, batch in enumerate((list(reversed(odd)), even)):
+        part = TableParts(spill_dir=str(tmp_path / f"b{i}"), spill_rows=1)  # a part file after every article
+        (tmp_path / f"b{i}").mkdir()
+        for ex in batch:
+            part.add(ex)
+        spilled.append(part.frozen())
+    assert [len(p.files["mentions"]) for p in spilled] == [len(odd), len(even)], "rows went to a part file per article"
+    events = [e for p in in_memory for e in p.events]
+    cluster_of = {e.event_id: e.cluster_id for e in cluster_events(events)}
+    expected = merge_table_parts(in_memory, cluster_of)
+    merged = merge_table_files(spilled, cluster_of, tmp_path / "out", tmp_path / "tmp")
+    for name, df in expected.items():
+        got = as_frame(name, merged[name]) if isinstance(merged[name], TableFile) else merged[name]
+        pd.testing.assert_frame_equal(got, df, check_exact=True, obj=name)
+    assert expected["events"]["cluster_id"].nunique() < len(expected["events"]), "clusters were joined in"
+
+
+def _failures(report):
+    return sorted((f["check"], f["column"] or "", f["row_key"] or "") for f in report.failures)
+
+
+def test_validation_in_batches_finds_what_a_whole_table_pass_finds(sample_tables, tmp_path):
+    mentions = _typed("mentions", sample_tables["mentions"])
+    bad = mentions.copy()
+    bad.loc[3, "mention_id"] = bad.loc[len(bad) - 2, "mention_id"]  # a duplicate key, far apart
+    bad.loc[5, "kind"] = "rumour"  # not an allowed value
+    source = _file(tmp_path, "mentions", bad)
+    whole = validate_table("mentions", source, rows_per_batch=10_000)
+    batched = validate_table("mentions", source, rows_per_batch=10)
+    assert not whole.ok and whole.count("mentions") == batched.count("mentions")
+    checks = {f["check"] for f in batched.failures}
+    assert "field_uniqueness" in checks and any("isin" in c or "allowed" in c for c in checks)
+    dup = bad.loc[3, "mention_id"]
+    assert sum(1 for f in batched.failures if f["check"] == "field_uniqueness" and f["value"] == dup) == 2
+    assert validate_table("mentions", _file(tmp_path / "ok", "mentions", mentions), rows_per_batch=10).ok
+
+
+def test_foreign_keys_and_evidence_are_checked_on_files_and_frames_alike(sample_tables, tmp_path):
+    tables = {n: _typed(n, df) for n, df in sample_tables.items()}
+    # one article gets characters outside the BMP and a combining accent before its text: every span moves on
+    articles = tables["articles"].copy()
+    aid = articles.loc[0, "article_id"]
+    prefix = "\U0001F600 e\u0301 "
+    articles.loc[0, "text"] = prefix + articles.loc[0, "text"]
+    tables["articles"] = articles
+    for name in ("events", "figures", "mentions"):
+        df = tables[name].copy()
+        mine = df["article_id"] == aid
+        assert mine.any()
+        df.loc[mine, "char_start"] += len(prefix)
+        df.loc[mine, "char_end"] += len(prefix)
+        tables[name] = df
+    figures = tables["figures"]
+    figures.loc[0, "place_id"] = "plc_nowhere"
+    figures.loc[1, "quote"] = figures.loc[1, "quote"].upper() + "!"
+    figures.loc[1, "char_end"] = figures.loc[1, "char_start"] + len(figures.loc[1, "quote"])
+    for kind, srcs in (("frames", tables), ("files", {n: _file(tmp_path, n, df) for n, df in tables.items()})):
+        fk = check_foreign_keys(srcs)
+        ev = check_evidence(srcs)
+        assert [(f["table"], f["column"], f["value"]) for f in fk.failures] == [("figures", "place_id", "plc_nowhere")], kind
+        assert [(f["table"], f["row_key"]) for f in ev.failures] == [("figures", figures.loc[1, "figure_id"])], kind
+
+
+def test_a_run_validating_in_tiny_batches_publishes_the_same_bytes(sample_run, tmp_path, monkeypatch):
+    monkeypatch.setenv("NEWSLEDGER_VALIDATE_BATCH_ROWS", "7")
+    monkeypatch.setenv("NEWSLEDGER_EXTRACTION_CACHE", "0")
+    run = run_cli(sample_run.articles, tmp_path / "wh", tmp_path / "state")
+    assert "asset checks: 10 passed, 0 failed" in run.proc.stdout
+    digest = lambda folder: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.parquet"))}  # noqa: E731
+    assert digest(run.parquet) == digest(sample_run.parquet)
+    assert not (run.warehouse / ".staging").exists(), "the run's scratch files are removed once published"
+    assert sorted(p.name for p in (run.state / "storage" / "tables").iterdir()) == sorted(p.name for p in run.parquet.glob("*.parquet"))
