@@ -145,3 +145,37 @@ def test_a_run_validating_in_tiny_batches_publishes_the_same_bytes(sample_run, t
     assert digest(run.parquet) == digest(sample_run.parquet)
     assert not (run.warehouse / ".staging").exists(), "the run's scratch files are removed once published"
     assert sorted(p.name for p in (run.state / "storage" / "tables").iterdir()) == sorted(p.name for p in run.parquet.glob("*.parquet"))
+
+
+def test_a_streaming_ingest_writes_the_articles_table_of_an_in_memory_ingest(tmp_path):
+    """Ingest keeps no texts (ParquetArticleStore): the table it writes equals the in-memory ingest's, including
+    the publication dates inferred from the corpus after the articles were stored."""
+    import json
+
+    from pipeline.defs.ingest import ParquetArticleStore
+    from pipeline.ingest.corpus import ingest_corpus
+    from pipeline.publish.tables import articles_frame
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    feed = [
+        {"id": "d1", "published_at": "2020-01-28", "text": "Shelling hit Maarat al-Numan on Monday, residents said."},
+        {"id": "d2", "published_at": "2020-01-30", "text": "Aid convoys reached Idlib on Wednesday, the UN said."},
+        {"id": "u1", "text": "On Monday, Jan. 27, more than 2,000 people fled the town, the UN said on Tuesday."},
+        {"id": "u2", "text": "Between Jan. 20 and 26, over 129,000 people were displaced, OCHA said on Friday."},
+        {"id": "u3", "text": "No date here at all, only a town and 40 families."},
+        {"id": "dup", "published_at": "2020-01-28", "text": "Shelling hit Maarat al-Numan on Monday, residents said."},
+    ]
+    (folder / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in feed) + "{broken\n", encoding="utf-8")
+    expected = ingest_corpus(folder)
+    store = ParquetArticleStore(tmp_path / "spill.parquet")
+    streamed = ingest_corpus(folder, store=store)
+    table = store.finish(streamed.articles, tmp_path / "articles.parquet", tmp_path / "sort")
+    assert all(a.text == "" for a in streamed.articles), "the streaming ingest holds no texts"
+    assert not (tmp_path / "spill.parquet").exists()
+    got = as_frame("articles", table)
+    pd.testing.assert_frame_equal(got, _typed("articles", articles_frame(expected.articles)), check_exact=True)
+    assert (got["published_at_source"] == "inferred").sum() >= 1 and got["published_at"].notna().sum() >= 3
+    assert [n.kind for n in streamed.notes] == [n.kind for n in expected.notes]
+    assert "date_from_corpus_year" in [n.kind for n in streamed.notes], "a date was inferred after the articles were stored"
+    assert len(streamed.duplicates) == 1 and len(streamed.quarantine) == 1

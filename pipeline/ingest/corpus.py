@@ -464,10 +464,23 @@ def read_entry(entry: Entry, max_bytes: int = DEFAULT_MAX_BYTES, max_chars: int 
     return [read_input(item, max_bytes, max_chars) for item in entry_inputs(entry, max_bytes)]
 
 
+class ArticleStore(Protocol):
+    """Where a streaming ingest puts its articles, so that it does not hold their texts (see `ingest_corpus`)."""
+
+    def add(self, article: Article) -> Article:
+        """Store the article; return the record to keep in `IngestResult.articles` (e.g. without its text)."""
+        ...
+
+    def texts(self, article_ids: set[str]) -> Iterator[tuple[str, str]]:
+        """(article id, text) of the stored articles among `article_ids`, in the order they were added."""
+        ...
+
+
 class _Ingest:
     """Phase 2: the outcomes of every input, in corpus order, become articles, duplicates and quarantine rows."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: ArticleStore | None = None) -> None:
+        self.store = store
         self.result = IngestResult(articles=[], duplicates=[], quarantine=[], n_inputs=0)
         self._by_text: dict[str, tuple[str, str | None]] = {}  # text sha -> (article id, raw sha)
         self._by_source_id: dict[str, tuple[str, str]] = {}  # JSONL id -> (input ref, text sha)
@@ -497,8 +510,7 @@ class _Ingest:
         if c.date_note is not None:
             self.result.notes.append(c.date_note)
         aid = article_id(c.text)
-        self.result.articles.append(
-            Article(
+        article = Article(
                 article_id=aid,
                 text=c.text,
                 text_sha256=c.text_sha,
@@ -512,7 +524,7 @@ class _Ingest:
                 source_format=c.fmt,
                 n_words=c.n_words,
             )
-        )
+        self.result.articles.append(self.store.add(article) if self.store is not None else article)
         self._by_text[c.text_sha] = (aid, c.raw_sha)
 
 
@@ -552,23 +564,29 @@ def corpus_reference_date(articles: list[Article]) -> dt.date | None:
     return given[(len(given) - 1) // 2] if given else None
 
 
-def _infer_dates_from_corpus(result: IngestResult, memo: dict | None = None) -> None:
+def _infer_dates_from_corpus(result: IngestResult, memo: dict | None = None, store: ArticleStore | None = None) -> None:
     """Second pass for articles whose text alone gives no year: a day-and-month in the text ("Between Jan. 20
     and 26") takes the year that puts it closest to the corpus reference date (the median given date of the
     articles that came in with it), and the weekday rule of `infer_publication_date` does the rest. The date
     stays `inferred`; an article with no weekday words or dates still gets NULL. `memo` (a dict kept by the
-    caller between runs) remembers the answer per (text hash, reference date)."""
+    caller between runs) remembers the answer per (text hash, reference date). With a `store`, the texts are
+    read back from it (only those of the undated articles, in corpus order)."""
     reference = corpus_reference_date(result.articles)
     if reference is None:
         return
-    for i, a in enumerate(result.articles):
-        if a.published_at_source != "unknown":
-            continue
+    undated = {a.article_id: i for i, a in enumerate(result.articles) if a.published_at_source == "unknown"}
+    if store is None:
+        texts = ((result.articles[i].article_id, result.articles[i].text) for i in undated.values())
+    else:
+        texts = store.texts(set(undated))
+    for aid, text in texts:
+        i = undated[aid]
+        a = result.articles[i]
         key = (a.text_sha256, reference.isoformat())
         if memo is not None and key in memo:
             day = memo[key]
         else:
-            inferred = _safe_call(lambda t: infer_publication_date(t, reference), a.text[:MAX_INFER_CHARS])
+            inferred = _safe_call(lambda t: infer_publication_date(t, reference), text[:MAX_INFER_CHARS])
             day = _as_date(inferred[0]) if isinstance(inferred, tuple) and len(inferred) == 2 else None
             if memo is not None:
                 memo[key] = day
@@ -595,6 +613,7 @@ def ingest_corpus(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_chars: int = DEFAULT_MAX_TEXT_CHARS,
     cache: EntryCache | None = None,
+    store: ArticleStore | None = None,
 ) -> IngestResult:
     """Read every input under `articles_dir` (see the module docstring) into articles, duplicates and
     quarantine rows. Files are read one at a time, JSONL files line by line; no input is read beyond
@@ -606,8 +625,12 @@ def ingest_corpus(
     conflicts and corpus-inferred dates are decided over the whole corpus in order (phase 2). With a `cache`,
     phase 1 of a file is reused while the file is unchanged (same size, modification and change times, inode),
     so a run after adding files reads only those; phase 2 always runs over everything, so the result is the
-    same as without the cache."""
-    state = _Ingest()
+    same as without the cache.
+
+    With a `store`, each article goes to the store as it is read and `IngestResult.articles` keeps what the store
+    returns (a streaming caller keeps the records without their texts, so that ingest does not hold the corpus);
+    corpus-inferred dates then update those records, and the caller applies them to what it stored."""
+    state = _Ingest(store)
     reused = 0
     for entry in iter_entries(articles_dir):
         if entry.kind == "ignored":
@@ -626,7 +649,7 @@ def ingest_corpus(
         for outcome in outcomes:
             state.take(outcome)
     result = state.result
-    _infer_dates_from_corpus(result, cache.dates if cache is not None else None)
+    _infer_dates_from_corpus(result, cache.dates if cache is not None else None, store)
     log.info(
         "ingest: %d inputs -> %d articles, %d duplicates, %d quarantined (%d entries ignored; %d files from the cache)",
         result.n_inputs, len(result.articles), len(result.duplicates), len(result.quarantine), len(result.ignored), reused,

@@ -198,10 +198,10 @@ def write_table_file(name: str, source: Source, path: str | os.PathLike, **kwarg
 
 
 def sorted_copy(name: str, parts: list[str], out: str | os.PathLike, temp_dir: str | os.PathLike,
-                replace: dict[str, pa.Table] | None = None) -> TableFile:
+                replace: pa.Table | None = None) -> TableFile:
     """One table file from Parquet part files, rows sorted by primary key: DuckDB sorts (spilling to `temp_dir`
-    under its memory limit) and the rows stream into a `TableWriter`. `replace` maps a column to a lookup table
-    (the table's primary key, then the column's new value) whose values replace the column's where a row has one."""
+    under its memory limit) and the rows stream into a `TableWriter`. `replace` is a lookup table (the table's
+    primary key, then columns of the table): the rows it names take its values of those columns."""
     from schemas.metadata import sql_ident, sql_literal
 
     t = table_meta(name)
@@ -215,14 +215,15 @@ def sorted_copy(name: str, parts: list[str], out: str | os.PathLike, temp_dir: s
         cols = ", ".join(sql_ident(c) for c in t.column_names)
         order = ", ".join(sql_ident(k) for k in t.primary_key)
         con.execute("CREATE TEMP VIEW rows_in AS SELECT * FROM parts")
-        if len(replace or {}) > 1:
-            raise ValueError("sorted_copy replaces one column at most")
-        for column, lookup in (replace or {}).items():
+        if replace is not None and replace.num_rows:
             (key,) = t.primary_key
-            con.register("lookup", lookup.rename_columns([key, "_new"]))
+            if replace.column_names[0] != key or not set(replace.column_names[1:]) <= set(t.column_names):
+                raise ValueError(f"a lookup for {name} starts with {key} and names columns of the table")
+            con.register("lookup", replace)
             key_ident = sql_ident(key)
-            col = sql_ident(column)
-            con.execute(f"CREATE OR REPLACE TEMP VIEW rows_in AS SELECT parts.* REPLACE (coalesce(lookup._new, parts.{col}) AS {col}) "
+            new = ", ".join(f"CASE WHEN lookup.{key_ident} IS NULL THEN parts.{c} ELSE lookup.{c} END AS {c}"
+                            for c in (sql_ident(n) for n in replace.column_names[1:]))
+            con.execute(f"CREATE OR REPLACE TEMP VIEW rows_in AS SELECT parts.* REPLACE ({new}) "
                         f"FROM parts LEFT JOIN lookup ON parts.{key_ident} = lookup.{key_ident}")
         reader = con.sql(f"SELECT {cols} FROM rows_in ORDER BY {order}").to_arrow_reader(DEFAULT_BATCH_ROWS)
         for batch in reader:
@@ -233,3 +234,32 @@ def sorted_copy(name: str, parts: list[str], out: str | os.PathLike, temp_dir: s
         raise
     finally:
         con.close()
+
+
+class SpilledTable:
+    """Rows of one table written as they come, in that order, to an unsorted Parquet file (`add`, then `close`),
+    to be read back (`iter_frames`) and sorted into the table file (`sorted_copy`)."""
+
+    def __init__(self, name: str, path: str | os.PathLike, chunk_rows: int = 5_000):
+        self.name, self.path, self.chunk_rows = name, Path(path), chunk_rows
+        self._rows: list[dict] = []
+        self._writer = TableWriter(name, self.path, row_group_rows=chunk_rows, compression_level=1)
+
+    def add(self, row: dict) -> None:
+        self._rows.append(row)
+        if len(self._rows) >= self.chunk_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        from pipeline.publish.tables import frame
+
+        if self._rows:
+            self._writer.write_frame(frame(self.name, self._rows, sort=False))
+            self._rows = []
+
+    def close(self) -> TableFile:
+        self._flush()
+        return self._writer.close()
+
+    def abort(self) -> None:
+        self._writer.abort()

@@ -20,8 +20,9 @@ from schemas.metadata import table_meta
 from schemas.models import empty_frame
 
 
-def frame(name: str, rows: Iterable[dict]) -> pd.DataFrame:
-    """A DataFrame with the table's columns in order, typed as its pandera model expects, sorted by key."""
+def frame(name: str, rows: Iterable[dict], sort: bool = True) -> pd.DataFrame:
+    """A DataFrame with the table's columns in order, typed as its pandera model expects, sorted by key (or in
+    the order given, with `sort=False`)."""
     t = table_meta(name)
     rows = list(rows)
     if not rows:
@@ -38,24 +39,13 @@ def frame(name: str, rows: Iterable[dict]) -> pd.DataFrame:
             df[c.name] = [list(v) if v is not None else [] for v in df[c.name]]
         else:
             df[c.name] = df[c.name].astype(object).where(df[c.name].notna(), None)
+    if not sort:
+        return df
     return df.sort_values(list(t.primary_key), kind="mergesort").reset_index(drop=True)
 
 
 def articles_frame(articles) -> pd.DataFrame:
     return frame("articles", (dataclasses.asdict(a) for a in articles))
-
-
-def records_file(name: str, records, path, chunk: int = 5_000):
-    """A table file of flat record dataclasses (sorted here by primary key), written `chunk` records at a time
-    so that the whole table is never a DataFrame: the file `frame(name, records)` would give."""
-    from pipeline.publish.tablefile import TableWriter
-
-    key = table_meta(name).primary_key
-    ordered = sorted(records, key=lambda r: tuple(getattr(r, k) for k in key))
-    with TableWriter(name, path) as w:
-        for start in range(0, len(ordered), chunk):
-            w.write_frame(frame(name, (_row(r) for r in ordered[start : start + chunk])))
-        return w.close()
 
 
 def articles_from_frame(df: pd.DataFrame) -> list[Article]:
@@ -278,9 +268,9 @@ def merge_table_files(parts: list[TableParts], cluster_of: dict[str, str], out_d
                 path = Path(temp_dir) / f"inline-{name}-{i:05d}.parquet"
                 write_table_file(name, part.rows[name], path)
                 files.append(str(path))
-        replace = {}
+        replace = None
         if name == "events" and cluster_of:
-            replace["cluster_id"] = pa.table({"event_id": list(cluster_of), "cluster_id": list(cluster_of.values())})
+            replace = pa.table({"event_id": list(cluster_of), "cluster_id": list(cluster_of.values())})
         out[name] = sorted_copy(name, files, Path(out_dir) / f"{name}.parquet", temp_dir, replace)
     return out
 
