@@ -221,10 +221,11 @@ def sorted_copy(name: str, parts: list[str], out: str | os.PathLike, temp_dir: s
                 raise ValueError(f"a lookup for {name} starts with {key} and names columns of the table")
             con.register("lookup", replace)
             key_ident = sql_ident(key)
-            new = ", ".join(f"CASE WHEN lookup.{key_ident} IS NULL THEN parts.{c} ELSE lookup.{c} END AS {c}"
-                            for c in (sql_ident(n) for n in replace.column_names[1:]))
-            con.execute(f"CREATE OR REPLACE TEMP VIEW rows_in AS SELECT parts.* REPLACE ({new}) "
-                        f"FROM parts LEFT JOIN lookup ON parts.{key_ident} = lookup.{key_ident}")
+            replaced = ", ".join(sql_ident(n) for n in replace.column_names[1:])
+            # rows the lookup names take its values; the others stay as they are
+            con.execute(f"CREATE OR REPLACE TEMP VIEW rows_in AS "
+                        f"SELECT parts.* EXCLUDE ({replaced}), lookup.* EXCLUDE ({key_ident}) FROM parts JOIN lookup USING ({key_ident}) "
+                        f"UNION ALL BY NAME SELECT parts.* FROM parts ANTI JOIN lookup USING ({key_ident})")
         reader = con.sql(f"SELECT {cols} FROM rows_in ORDER BY {order}").to_arrow_reader(DEFAULT_BATCH_ROWS)
         for batch in reader:
             w.write_arrow(batch)
