@@ -44,10 +44,6 @@ class TableFile:
 Source = Union[TableFile, pd.DataFrame]
 
 
-def n_rows(source: Source) -> int:
-    return len(source)
-
-
 def to_arrow_table(name: str, df: pd.DataFrame) -> pa.Table:
     """A DataFrame with the table's columns as an Arrow table of exactly the table's schema."""
     return pa.Table.from_pandas(df[table_meta(name).column_names], schema=arrow_schema(name), preserve_index=False)
@@ -141,6 +137,15 @@ class TableWriter:
         if len(df):
             self.write_arrow(to_arrow_table(self.name, df))
 
+    def write_source(self, source: Source) -> None:
+        """Every row of a DataFrame or a table file, in batches."""
+        if isinstance(source, pd.DataFrame):
+            for start in range(0, len(source), DEFAULT_BATCH_ROWS):
+                self.write_frame(source.iloc[start : start + DEFAULT_BATCH_ROWS])
+        else:
+            for batch in pq.ParquetFile(source.path).iter_batches(batch_size=DEFAULT_BATCH_ROWS):
+                self.write_arrow(batch)
+
     def write_arrow(self, data: pa.Table | pa.RecordBatch) -> None:
         if isinstance(data, pa.RecordBatch):
             data = pa.Table.from_batches([data])
@@ -188,12 +193,7 @@ class TableWriter:
 def write_table_file(name: str, source: Source, path: str | os.PathLike, **kwargs) -> TableFile:
     """Copy a table (DataFrame or TableFile) into a Parquet file at `path`, in batches."""
     with TableWriter(name, path, **kwargs) as w:
-        if isinstance(source, pd.DataFrame):
-            for start in range(0, len(source), DEFAULT_BATCH_ROWS):
-                w.write_frame(source.iloc[start : start + DEFAULT_BATCH_ROWS])
-        else:
-            for batch in pq.ParquetFile(source.path).iter_batches(batch_size=DEFAULT_BATCH_ROWS):
-                w.write_arrow(batch)
+        w.write_source(source)
         return w.close()
 
 

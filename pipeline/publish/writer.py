@@ -30,10 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-import pyarrow.parquet as pq
-
-from pipeline.publish.tablefile import DEFAULT_BATCH_ROWS, Source, TableWriter
+from pipeline.publish.tablefile import Source, TableWriter
 from schemas.metadata import TABLE_ORDER, duckdb_comments, duckdb_ddl, schema_hash, sql_ident, sql_literal, table_meta
 
 DUCKDB_NAME = "newsledger.duckdb"
@@ -101,11 +98,7 @@ def write_parquet(name: str, table: Source, path: Path, extra_metadata: dict[str
     for k, v in (extra_metadata or {}).items():
         meta[k.encode()] = v.encode()
     with TableWriter(name, path, row_group_rows=100_000, metadata=meta, compression_level=9) as w:
-        if isinstance(table, pd.DataFrame):
-            w.write_frame(table)
-        else:
-            for batch in pq.ParquetFile(table.path).iter_batches(batch_size=DEFAULT_BATCH_ROWS):
-                w.write_arrow(batch)
+        w.write_source(table)
         return w.close(fsync=True).rows
 
 
