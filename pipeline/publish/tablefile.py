@@ -23,6 +23,15 @@ import pyarrow.parquet as pq
 from schemas.metadata import arrow_schema, table_meta
 
 DEFAULT_BATCH_ROWS = 50_000
+ROW_GROUP_ROWS = 100_000
+# Tables whose rows are large: an article carries its whole text (a few KB), so its batches and row groups hold a
+# tenth of the rows, for about the same bytes as the other tables' (memory bounded by bytes, not only by rows).
+_WIDE = {"articles": 10}
+
+
+def rows_for(name: str, rows: int) -> int:
+    """`rows` rows of a narrow table, scaled down for a table of large rows."""
+    return max(1, rows // _WIDE.get(name, 1))
 
 
 @dataclass(frozen=True)
@@ -66,9 +75,10 @@ def as_frame(name: str, source: Source, columns: list[str] | None = None) -> pd.
     return from_arrow(name, pq.read_table(source.path, columns=columns))
 
 
-def iter_frames(name: str, source: Source, batch_rows: int = DEFAULT_BATCH_ROWS, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
-    """The table in DataFrames of at most `batch_rows` rows, in row order; the index of each chunk continues the
-    row numbers of the whole table (row i of the table has index i)."""
+def iter_frames(name: str, source: Source, batch_rows: int | None = None, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """The table in DataFrames of at most `batch_rows` rows (default: `rows_for(name, DEFAULT_BATCH_ROWS)`), in
+    row order; the index of each chunk continues the row numbers of the whole table (row i has index i)."""
+    batch_rows = batch_rows or rows_for(name, DEFAULT_BATCH_ROWS)
     if isinstance(source, pd.DataFrame):
         df = source if columns is None else source[columns]
         for start in range(0, len(df), batch_rows):
@@ -115,14 +125,14 @@ class TableWriter:
     """Streams rows of one table into a Parquet file with the table's schema and fixed-size row groups (the same
     file whatever the chunks it was given). Written to a temporary name and renamed on `close()`."""
 
-    def __init__(self, name: str, path: str | os.PathLike, row_group_rows: int = 100_000,
+    def __init__(self, name: str, path: str | os.PathLike, row_group_rows: int | None = None,
                  metadata: dict[bytes, bytes] | None = None, compression: str = "zstd", compression_level: int | None = None):
         self.name, self.path = name, Path(path)
         schema = arrow_schema(name)
         if metadata:
             schema = schema.with_metadata({**(schema.metadata or {}), **metadata})
         self.schema = schema
-        self.row_group_rows = row_group_rows
+        self.row_group_rows = row_group_rows or rows_for(name, ROW_GROUP_ROWS)
         self.rows = 0
         self._pending: list[pa.RecordBatch] = []
         self._n_pending = 0
@@ -139,11 +149,12 @@ class TableWriter:
 
     def write_source(self, source: Source) -> None:
         """Every row of a DataFrame or a table file, in batches."""
+        step = rows_for(self.name, DEFAULT_BATCH_ROWS)
         if isinstance(source, pd.DataFrame):
-            for start in range(0, len(source), DEFAULT_BATCH_ROWS):
-                self.write_frame(source.iloc[start : start + DEFAULT_BATCH_ROWS])
+            for start in range(0, len(source), step):
+                self.write_frame(source.iloc[start : start + step])
         else:
-            for batch in pq.ParquetFile(source.path).iter_batches(batch_size=DEFAULT_BATCH_ROWS):
+            for batch in pq.ParquetFile(source.path).iter_batches(batch_size=step):
                 self.write_arrow(batch)
 
     def write_arrow(self, data: pa.Table | pa.RecordBatch) -> None:
@@ -226,7 +237,7 @@ def sorted_copy(name: str, parts: list[str], out: str | os.PathLike, temp_dir: s
             con.execute(f"CREATE OR REPLACE TEMP VIEW rows_in AS "
                         f"SELECT parts.* EXCLUDE ({replaced}), lookup.* EXCLUDE ({key_ident}) FROM parts JOIN lookup USING ({key_ident}) "
                         f"UNION ALL BY NAME SELECT parts.* FROM parts ANTI JOIN lookup USING ({key_ident})")
-        reader = con.sql(f"SELECT {cols} FROM rows_in ORDER BY {order}").to_arrow_reader(DEFAULT_BATCH_ROWS)
+        reader = con.sql(f"SELECT {cols} FROM rows_in ORDER BY {order}").to_arrow_reader(rows_for(name, DEFAULT_BATCH_ROWS))
         for batch in reader:
             w.write_arrow(batch)
         return w.close()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.publish.tablefile import Source, duckdb_connect, duckdb_view, iter_frames
+from pipeline.publish.tablefile import Source, duckdb_connect, duckdb_view, iter_frames, rows_for
 from schemas.metadata import TableMeta, all_tables, sql_ident, table_meta
 from schemas.models import pandera_schema
 
@@ -97,8 +97,9 @@ def _pandera_batch(name: str, df: pd.DataFrame, schema: pa.DataFrameSchema, repo
 
 
 def validate_table(name: str, source: Source, rows_per_batch: int | None = None) -> ValidationReport:
-    """One table against its pandera model (lazy: every failure is counted), batch by batch."""
-    rows_per_batch = rows_per_batch or batch_rows()
+    """One table against its pandera model (lazy: every failure is counted), batch by batch (of
+    `NEWSLEDGER_VALIDATE_BATCH_ROWS` rows, a tenth of that for a table of large rows such as articles)."""
+    rows_per_batch = rows_per_batch or rows_for(name, batch_rows())
     report = ValidationReport()
     if len(source) <= rows_per_batch:  # one batch: pandera checks uniqueness too
         df = next(iter_frames(name, source, rows_per_batch), None)
