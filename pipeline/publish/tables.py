@@ -116,7 +116,7 @@ class TableParts:
     events: list[Event] = field(default_factory=list)
     rows: dict[str, list[dict]] = field(default_factory=lambda: {name: [] for name in ROW_TABLES})
     spill_dir: str | None = None
-    spill_rows: int = 50_000
+    spill_rows: int = 10_000
     files: dict[str, list[str]] = field(default_factory=lambda: {name: [] for name in ROW_TABLES})
 
     def add(self, ex: ArticleExtraction) -> None:
