@@ -70,8 +70,6 @@ class ValidationReport:
     def count(self, name: str) -> int:
         return self.counts.get(name, 0)
 
-    def failing_keys(self, name: str) -> set[str]:
-        return {f["row_key"] for f in self.for_table(name) if f["row_key"] is not None}
 
 
 def _row_key(t: TableMeta, df: pd.DataFrame, index) -> str | None:
@@ -205,14 +203,4 @@ def check_evidence(tables: dict[str, Source]) -> ValidationReport:
                             "row_key": _key(row, len(t.primary_key)), "value": repr(row[-1])[:200]})
     finally:
         con.close()
-    return report
-
-
-def validate_tables(tables: dict[str, Source]) -> ValidationReport:
-    """Every table against its model, then foreign keys and span evidence across tables."""
-    report = ValidationReport()
-    for name, source in tables.items():
-        report.extend(validate_table(name, source))
-    report.extend(check_foreign_keys(tables))
-    report.extend(check_evidence(tables))
     return report
