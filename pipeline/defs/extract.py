@@ -80,8 +80,6 @@ def _bucket_op(i: int, k: int) -> dg.OpDefinition:
         "article); the bucket's rows of the five tables.",
     )
     def extract_bucket(context: dg.OpExecutionContext, paths: CorpusPaths, articles) -> BucketTables:
-        import shutil
-
         from pipeline.publish.tablefile import iter_frames
         from pipeline.publish.tables import articles_from_frame
 
