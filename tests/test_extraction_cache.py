@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract import extract_batch
+from pipeline.extract import extract_batch, iter_stream
 from pipeline.extract.cache import MAX_SHARDS_ENV, CompactionStats, ExtractionCache
 from pipeline.extract.nlp import load_nlp
 from pipeline.extract.types import ArticleExtraction
@@ -286,3 +286,38 @@ def test_incremental_runs_keep_the_cache_bounded(tmp_path, monkeypatch):
     assert names == sorted(p.name for p in (full / "parquet").glob("*.parquet")) and names
     for name in names:
         assert (wh / "parquet" / name).read_bytes() == (full / "parquet" / name).read_bytes(), name
+
+
+def test_a_stream_of_chunks_extracts_what_a_batch_does_reading_the_chunks_once(tmp_path):
+    """`iter_stream` (what an extraction bucket runs: the articles table read in chunks, none held after its
+    chunk) gives the results of `extract_batch`; articles the cache lists come from the cache, the others are
+    extracted, and the chunks are read once. An article a listed shard does not hold (damaged) is extracted on a
+    second read."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name, text in ARTICLES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    for n, text in enumerate(MORE):
+        (folder / f"more{n}.txt").write_text(text, encoding="utf-8")
+    articles = sorted(ingest_corpus(folder).articles, key=lambda a: a.article_id)
+    expected = {ex.article.article_id: ex for ex in extract_batch(articles, nlp=load_nlp()).extractions}
+    cache = ExtractionCache(tmp_path / "cache", "v")
+    extract_batch(articles[:2], cache=cache, nlp=load_nlp())  # two articles are in the cache already
+    reads = []
+
+    def read():
+        reads.append(1)
+        return ([a] for a in articles)  # one article per chunk
+
+    counts, keys = {}, set()
+    got = {ex.article.article_id: ex for ex in iter_stream(read, cache=cache, group=GROUP, counts=counts, keys=keys)}
+    assert got == expected and len(reads) == 1
+    assert counts == {"articles": len(articles), "cached": 2} and len(keys) == len(articles)
+    assert set(cache.listed_keys()) == keys, "the new results were stored"
+
+    # A shard whose key list names articles it no longer holds: those are extracted again, on a second read.
+    shard = next(p for p in cache.shards() if len(p.with_suffix(".keys").read_text().split()) == 2)
+    shard.write_bytes(b"\x80\x05 truncated")
+    reads.clear()
+    got = {ex.article.article_id: ex for ex in iter_stream(read, cache=cache, group=GROUP, counts=counts)}
+    assert got == expected and len(reads) == 2 and counts["cached"] == len(articles) - 2

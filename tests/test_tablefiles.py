@@ -90,6 +90,26 @@ def test_spilled_parts_merge_into_the_tables_of_an_in_memory_merge(extractions, 
     assert expected["events"]["cluster_id"].nunique() < len(expected["events"]), "clusters were joined in"
 
 
+def test_clustering_only_the_events_that_can_join_a_cluster_gives_the_tables_of_clustering_all(extractions):
+    """Buckets hand over for clustering only the reports that can join a cluster (dated, or an explicit date in the
+    quote): the published events are those of clustering every report of the corpus."""
+    from pipeline.extract import CorpusExtraction, combine
+    from pipeline.extract.events import can_cluster
+
+    _, raw = extractions
+    every = combine([CorpusExtraction(extractions=list(raw))])
+    expected = merge_table_parts([table_parts(every.extractions)])["events"]
+    parts = [table_parts(raw[1::2]), table_parts(raw[0::2])]
+    handed = [e for p in parts for e in p.events]
+    all_events = [e for ex in raw for e in ex.events]
+    assert 0 < len(handed) < len(all_events), "some reports cannot join a cluster and are not handed over"
+    assert {e.event_id for e in handed} == {e.event_id for e in all_events if can_cluster(e)}
+    cluster_of = {e.event_id: e.cluster_id for e in cluster_events(sorted(handed, key=lambda e: e.event_id))}
+    got = merge_table_parts(parts, cluster_of)["events"]
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert expected["cluster_id"].nunique() < len(expected), "the corpus has a cluster of several reports"
+
+
 def _failures(report):
     return sorted((f["check"], f["column"] or "", f["row_key"] or "") for f in report.failures)
 

@@ -8,8 +8,10 @@ The five tables are one graph-backed multi-asset whose per-article work fans out
   read when the definitions load, default 4): a few large batches, never one step per article (a step costs a
   process start and a model load). The graph is static, so every Dagster executor runs it: the buckets run in
   parallel on the multiprocess executor, and as tasks on the workers of a distributed executor (dask, celery,
-  k8s). A bucket streams its articles through spaCy in `nlp.pipe` batches of a bounded number of words and turns
-  each result into table rows at once (`BucketTables`): no step holds the extraction records of the corpus.
+  k8s). A bucket reads the articles table in batches, holding only its own articles of one batch
+  (pipeline.extract.iter_stream), streams them through spaCy in `nlp.pipe` batches of a bounded number of words
+  and turns each result into table rows at once, written to part files every so often (`BucketTables`): a
+  bucket's memory does not grow with its share of the corpus, and no step holds the extraction records.
 - Results are cached per article on disk (`<warehouse>/.cache/extraction/<version>/`, see
   pipeline.extract.cache), so a later run extracts only the articles it has not seen; the cache is keyed by the
   whole article record and by a hash of the extraction code, lexicons and model, so a changed article or
@@ -30,7 +32,7 @@ import dagster as dg
 
 from pipeline.defs.resources import CorpusPaths
 from pipeline.defs.tables import table_out, table_output
-from pipeline.extract import ExtractionFailure, iter_batch
+from pipeline.extract import ExtractionFailure, iter_stream
 from pipeline.extract.nlp import model_version
 from pipeline.publish.tables import TableParts, merge_table_files
 
@@ -83,40 +85,40 @@ def _bucket_op(i: int, k: int) -> dg.OpDefinition:
         from pipeline.publish.tablefile import iter_frames
         from pipeline.publish.tables import articles_from_frame
 
-        # Only this bucket's articles are read into memory: the articles table streams past in batches.
-        records = []
-        for chunk in iter_frames("articles", articles, batch_rows=2_000):
-            records += articles_from_frame(chunk[[bucket_of(a, k) == i for a in chunk["article_id"]]])
-        del articles
+        def own_articles():
+            # The articles table streams past in batches; only this bucket's articles of one batch are held.
+            for chunk in iter_frames("articles", articles, batch_rows=2_000):
+                yield articles_from_frame(chunk[[bucket_of(a, k) == i for a in chunk["article_id"]]])
+
         spill = paths.scratch(context.run.run_id) / f"bucket_{i}_of_{k}"
         shutil.rmtree(spill, ignore_errors=True)  # what an earlier attempt of this step left
         spill.mkdir(parents=True)
-        out = BucketTables(parts=TableParts(spill_dir=str(spill)), n_articles=len(records))
+        out = BucketTables(parts=TableParts(spill_dir=str(spill)))
         counts: dict = {}
+        keys: set[str] = set()
         cache, group = _cache_for(paths), f"b{i}of{k}"
         # Streamed: each result becomes table rows at once, and the rows go to part files every so often, so the
-        # bucket holds neither its extraction records nor its table rows.
-        for item in iter_batch(records, cache=cache, group=group, counts=counts):
+        # bucket holds neither its articles, nor its extraction records, nor its table rows.
+        for item in iter_stream(own_articles, cache=cache, group=group, counts=counts, keys=keys):
             if isinstance(item, ExtractionFailure):
                 out.failures.append(item)
             else:
                 out.parts.add(item)
         out.parts.frozen()
-        out.cached = counts.get("cached", 0)
+        n = out.n_articles = counts["articles"]
+        out.cached = counts["cached"]
         out.failures.sort(key=lambda f: (f.article_id, f.source_file))
         compacted = ""
         if cache is not None:
             # Merge the small shards incremental runs leave and drop results of articles no longer in the bucket
             # (reads only the key lists when there is nothing to do). Housekeeping: a failure costs no result.
-            from pipeline.extract.cache import article_key, compaction_max_shards
+            from pipeline.extract.cache import compaction_max_shards
 
             try:
-                stats = cache.compact(group, keep={article_key(a) for a in records}, max_shards=compaction_max_shards())
+                stats = cache.compact(group, keep=keys, max_shards=compaction_max_shards())
                 compacted = f"; {stats}" if stats.changed else ""
             except Exception as exc:  # noqa: BLE001 - the cache is an optimisation; the next run tries again
                 context.log.warning(f"bucket {i}/{k}: extraction cache compaction failed: {type(exc).__name__}: {exc}")
-        n = len(records)
-        del records
         context.log.info(
             f"bucket {i}/{k}: {n} articles, {out.cached} from the cache, "
             f"{n - out.cached - len(out.failures)} extracted, {len(out.failures)} failed{compacted}"

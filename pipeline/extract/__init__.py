@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from pipeline.extract.recase import restore_text
 from pipeline.extract.types import Article, ArticleExtraction, Event, Figure
@@ -173,35 +173,84 @@ def iter_batch(
     group: str = "",
     counts: dict | None = None,
 ) -> Iterator[ArticleExtraction | ExtractionFailure]:
-    """Per-article extraction of one batch of articles, streamed: results come from the `ExtractionCache`
-    (pipeline.extract.cache) where it holds them, one cache shard at a time, and the other articles go through
-    spaCy and the extractors; their results are stored in shards of `flush_every` (named for `group`). Neither
-    the cached nor the new results are held beyond what the consumer keeps. Order: cached results first (by
-    cache shard), then new ones in input order. `counts["cached"]` counts the articles taken from the cache."""
+    """Per-article extraction of one batch of articles, streamed (`iter_stream` over one chunk that is held)."""
+    articles = list(articles)
+    yield from iter_stream(lambda: [articles], cache, nlp, batch_size, n_process, flush_every, group, counts)
+
+
+def iter_stream(
+    read: Callable[[], Iterable[list[Article]]],
+    cache=None,
+    nlp=None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    n_process: int = 1,
+    flush_every: int = 500,
+    group: str = "",
+    counts: dict | None = None,
+    keys: set[str] | None = None,
+) -> Iterator[ArticleExtraction | ExtractionFailure]:
+    """Per-article extraction of more articles than should be held at once: `read()` yields them in chunks, and
+    only the chunk being read is held (with one cache key per article).
+
+    Articles no shard of the `ExtractionCache` (pipeline.extract.cache) lists go through spaCy and the extractors
+    as the chunks come (in `nlp.pipe` batches across chunks), and their results are stored in shards of
+    `flush_every` (named for `group`: a crash later keeps what was done). The others come from the cache after
+    that, one cache shard at a time. `read` is called a second time only when a listed shard turned out not to
+    hold an article (removed by a concurrent compaction, or damaged): those articles are extracted then. No result
+    is held beyond what the consumer keeps. Order: new results in input order, then cached ones (by shard).
+    `counts["articles"]` counts the articles read, `counts["cached"]` those taken from the cache; `keys`, when
+    given, receives every article's cache key."""
     from pipeline.extract.cache import article_key
 
-    articles = list(articles)
     counts = counts if counts is not None else {}
-    counts["cached"] = 0
-    keys = {a.article_id: article_key(a) for a in articles} if cache is not None else {}
+    counts["articles"] = counts["cached"] = 0
+    listed = cache.listed_keys() if cache is not None else frozenset()
+    deferred: dict[str, str] = {}  # article id -> key, for articles a cache shard lists
+    pending: dict[str, str] = {}  # article id -> key, for articles on their way through spaCy
+    fresh: dict[str, ArticleExtraction] = {}
+
+    def extract(todo: Iterable[Article]) -> Iterator[ArticleExtraction | ExtractionFailure]:
+        nonlocal fresh
+        for item in iter_extractions(todo, nlp, batch_size, n_process):
+            key = pending.pop(item.article_id if isinstance(item, ExtractionFailure) else item.article.article_id, None)
+            if isinstance(item, ExtractionFailure):
+                yield item
+                continue
+            if key is not None:
+                fresh[key] = item
+                if len(fresh) >= flush_every:
+                    cache.store(fresh, group)
+                    fresh = {}
+            yield item
+
+    def first_pass() -> Iterator[Article]:
+        for chunk in read():
+            for a in chunk:
+                counts["articles"] += 1
+                if cache is None:
+                    yield a
+                    continue
+                key = article_key(a)
+                if keys is not None:
+                    keys.add(key)
+                if key in listed:
+                    deferred[a.article_id] = key
+                else:
+                    pending[a.article_id] = key
+                    yield a
+
+    yield from extract(first_pass())
     found: set[str] = set()
-    if cache is not None:
-        for key, ex in cache.iter_found(keys.values(), group):
+    if deferred:
+        for key, ex in cache.iter_found(deferred.values(), group):
             found.add(key)
             counts["cached"] += 1
             yield ex
-    todo = [a for a in articles if cache is None or keys[a.article_id] not in found]
-    fresh: dict[str, ArticleExtraction] = {}
-    for item in iter_extractions(todo, nlp, batch_size, n_process) if todo else ():
-        if isinstance(item, ExtractionFailure):
-            yield item
-            continue
-        if cache is not None:
-            fresh[keys[item.article.article_id]] = item
-            if len(fresh) >= flush_every:  # a crash later in the batch keeps what was done
-                cache.store(fresh, group)
-                fresh = {}
-        yield item
+    missing = {aid for aid, key in deferred.items() if key not in found}
+    if missing:
+        log.info("%d articles listed in the extraction cache were not found there: extracted again", len(missing))
+        pending.update((aid, deferred[aid]) for aid in missing)
+        yield from extract(a for chunk in read() for a in chunk if a.article_id in missing)
     if cache is not None:
         cache.store(fresh, group)
 

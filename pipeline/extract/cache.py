@@ -124,6 +124,14 @@ class ExtractionCache:
         found = sorted(self.dir.glob("*.pkl")) if self.dir.is_dir() else []
         return found if group is None else [p for p in found if _group_of(p) == group]
 
+    def listed_keys(self) -> set[str]:
+        """The keys every shard holds, from the key lists (a shard without one is read for its keys)."""
+        out: set[str] = set()
+        for shard in self.shards():
+            listed = self._listed_keys(shard)
+            out |= listed if listed is not None else set(self._read(shard) or ())
+        return out
+
     def iter_found(self, keys: Iterable[str], group: str = "") -> Iterator[tuple[str, ArticleExtraction]]:
         """(key, result) for those of `keys` in the cache, one shard at a time (only one shard is held in memory).
         Shards written for `group` (see `store`) are read first; reading stops once every key was found."""

@@ -2242,6 +2242,12 @@ def same_real_event(a: Event, b: Event) -> bool:
     return False
 
 
+def can_cluster(e: Event) -> bool:
+    """Whether a report can join a cluster at all (`cluster_events`): it has a start date, or its quote holds an
+    explicit date expression. Any other report keeps its placeholder cluster id whatever else is in the corpus."""
+    return e.date_start is not None or bool(_explicit_date_quotes(e.quote))
+
+
 def cluster_events(events: list[Event]) -> list[Event]:
     """The same events (same order) with `cluster_id` shared by reports of one real-world event.
 
@@ -2269,7 +2275,7 @@ def cluster_events(events: list[Event]) -> list[Event]:
     for i, e in enumerate(events):
         if e.date_start is not None:
             dated.setdefault(e.event_type, []).append(i)
-        elif _explicit_date_quotes(e.quote):
+        elif can_cluster(e):
             undated.setdefault(e.event_type, []).append(i)
     for idxs in dated.values():  # sweep over start dates: only overlapping windows are compared
         idxs.sort(key=lambda i: (events[i].date_start, events[i].event_id))

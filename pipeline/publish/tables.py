@@ -14,6 +14,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from pipeline.extract.events import can_cluster
 from pipeline.extract.types import ActorInfo, Article, ArticleExtraction, Event, PlaceInfo
 from pipeline.ids import span_id
 from schemas.metadata import table_meta
@@ -103,8 +104,9 @@ class TableParts:
     Parts of several batches merge (`merge_table_parts`, or `merge_table_files` when they spilled to files) into
     exactly the tables one pass over all articles gives, whatever the batches: each distinct actor or place
     description is kept with the first article (smallest id) that gave it, and descriptions are folded in article
-    order; rows are sorted by key. `events` keeps the event records for clustering across batches (as
-    `for_clustering` slims them); their rows carry each report's own placeholder cluster id until then.
+    order; rows are sorted by key. `events` keeps the event records for clustering across batches, only those that
+    can join a cluster (`pipeline.extract.events.can_cluster`: about one in eight on the bench corpus) and slimmed by
+    `for_clustering`; every event row carries its report's own placeholder cluster id until then.
 
     With `spill_dir`, the rows of events, figures and mentions go to sorted Parquet part files in that folder
     every `spill_rows` mention rows (and at `frozen()`), listed in `files`: a batch then holds only its actor and
@@ -144,7 +146,8 @@ class TableParts:
             row["context"] = list(e.context)
             row["assoc_actor_ids"] = list(e.assoc_actor_ids)
             events.append(row)
-            self.events.append(for_clustering(e))
+            if can_cluster(e):  # the others keep the placeholder cluster id their row carries
+                self.events.append(for_clustering(e))
         if self.spill_dir is not None and len(mentions) >= self.spill_rows:
             self._spill()
 
