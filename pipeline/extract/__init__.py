@@ -163,21 +163,6 @@ def iter_extractions(
             yield ExtractionFailure(article.article_id, article.source_file, f"{type(exc).__name__}: {exc}")
 
 
-def iter_batch(
-    articles: Iterable[Article],
-    cache=None,
-    nlp=None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    n_process: int = 1,
-    flush_every: int = 500,
-    group: str = "",
-    counts: dict | None = None,
-) -> Iterator[ArticleExtraction | ExtractionFailure]:
-    """Per-article extraction of one batch of articles, streamed (`iter_stream` over one chunk that is held)."""
-    articles = list(articles)
-    yield from iter_stream(lambda: [articles], cache, nlp, batch_size, n_process, flush_every, group, counts)
-
-
 def iter_stream(
     read: Callable[[], Iterable[list[Article]]],
     cache=None,
@@ -263,11 +248,13 @@ def extract_batch(
     n_process: int = 1,
     flush_every: int = 500,
 ) -> CorpusExtraction:
-    """Per-article extraction of one batch of articles, without the cross-article steps (`iter_batch`, collected).
+    """Per-article extraction of one batch of articles, without the cross-article steps (`iter_stream` over the
+    batch as one chunk, collected).
     Results come back sorted by article id; `CorpusExtraction.cached` counts the articles taken from the cache."""
     counts: dict = {}
     result = CorpusExtraction()
-    for item in iter_batch(articles, cache, nlp, batch_size, n_process, flush_every, counts=counts):
+    articles = list(articles)
+    for item in iter_stream(lambda: [articles], cache, nlp, batch_size, n_process, flush_every, counts=counts):
         if isinstance(item, ExtractionFailure):
             result.failures.append(item)
         else:

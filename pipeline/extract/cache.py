@@ -50,7 +50,7 @@ PACKAGE = Path(__file__).resolve().parents[1]  # pipeline/
 
 MAX_SHARDS_ENV = "NEWSLEDGER_EXTRACTION_CACHE_MAX_SHARDS"  # small shards a group may hold before it is compacted
 DEFAULT_MAX_SHARDS = 8
-DEFAULT_TARGET_ARTICLES = 500  # results per shard written by a compaction (and `iter_batch`'s default flush size)
+DEFAULT_TARGET_ARTICLES = 500  # results per shard written by a compaction (and `iter_stream`'s default flush size)
 
 
 def compaction_max_shards() -> int:
