@@ -197,10 +197,11 @@ def iter_stream(
     def extract(todo: Iterable[Article]) -> Iterator[ArticleExtraction | ExtractionFailure]:
         nonlocal fresh
         for item in iter_extractions(todo, nlp, batch_size, n_process):
-            key = pending.pop(item.article_id if isinstance(item, ExtractionFailure) else item.article.article_id, None)
             if isinstance(item, ExtractionFailure):
+                pending.pop(item.article_id, None)
                 yield item
                 continue
+            key = pending.pop(item.article.article_id, None)
             if key is not None:
                 fresh[key] = item
                 if len(fresh) >= flush_every:
