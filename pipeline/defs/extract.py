@@ -11,7 +11,9 @@ The five tables are one graph-backed multi-asset whose per-article work fans out
   k8s). A bucket reads the articles table in batches, holding only its own articles of one batch
   (pipeline.extract.iter_stream), streams them through spaCy in `nlp.pipe` batches of a bounded number of words
   and turns each result into table rows at once, written to part files every so often (`BucketTables`): a
-  bucket's memory does not grow with its share of the corpus, and no step holds the extraction records.
+  bucket holds neither its articles nor the extraction records. What it keeps grows slowly with its share (a
+  cache key per article, the events that can join a cluster, actor and place descriptions, spaCy's vocabulary):
+  about 450 to 700 MiB over 25,000 bench articles, so raise K for corpora beyond 100,000 (README, Benchmark).
 - Results are cached per article on disk (`<warehouse>/.cache/extraction/<version>/`, see
   pipeline.extract.cache), so a later run extracts only the articles it has not seen; the cache is keyed by the
   whole article record and by a hash of the extraction code, lexicons and model, so a changed article or
