@@ -8,6 +8,7 @@ result shows up in the UI too.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -15,19 +16,26 @@ from pipeline.paths import default_articles_dir, default_warehouse_dir, ensure_d
 
 
 def _run(args: argparse.Namespace) -> int:
-    articles = Path(args.articles).resolve()
-    warehouse = Path(args.warehouse).resolve()
-    if not articles.is_dir():
-        print(f"error: articles folder {articles} does not exist or is not a folder", file=sys.stderr)
-        return 2
-    warehouse.mkdir(parents=True, exist_ok=True)
-    ensure_dagster_home()
+    from pipeline import guards
+
+    try:
+        articles = guards.articles_folder(args.articles)
+        warehouse = guards.warehouse_folder(args.warehouse)
+        ensure_dagster_home()
+        # The inputs as the run finds them, taken once: the run reads these entries, accounting is checked
+        # against them, and what arrives meanwhile waits for the next run (pipeline/ingest/snapshot.py).
+        from pipeline.ingest.snapshot import take_snapshot
+
+        snapshot = take_snapshot(articles)
+        guards.check_not_emptied(snapshot, articles, warehouse, args.allow_empty)
+    except guards.Refused as exc:
+        return guards.refuse(str(exc))
 
     # Nothing new since the last publication (same files, same code, published files intact): no run needed.
     from pipeline.ingest.corpus import DEFAULT_MAX_BYTES
     from pipeline.publish.state import STATE_TAG, input_state, up_to_date
 
-    state = input_state(articles, DEFAULT_MAX_BYTES)
+    state = input_state(articles, DEFAULT_MAX_BYTES, snapshot)
     stamp = None if args.force else up_to_date(warehouse, state)
     if stamp is not None:
         print(f"newsledger: nothing new in {articles} since the last publication (same files, same code) and the "
@@ -40,14 +48,16 @@ def _run(args: argparse.Namespace) -> int:
     prestart_forkserver()  # warms up while the definitions load
     from pipeline.defs import newsledger_job
 
+    snapshot_file = warehouse / ".staging" / f"snapshot-{os.getpid()}.json"
+    snapshot_file.parent.mkdir(parents=True, exist_ok=True)
+    snapshot.to_file(snapshot_file)
     run_config = {
-        "resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse)}}},
+        "resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse),
+                                           "snapshot_file": str(snapshot_file)}}},
         "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "WARNING"}}},
     }
-    from pipeline.launch import launched
-
-    with launched(newsledger_job, run_config, "cli", tags={STATE_TAG: state}) as result:
-        return _summarise(result, warehouse)
+    return guards.launch_guarded(newsledger_job, run_config, "cli", {STATE_TAG: state}, warehouse, snapshot_file,
+                          lambda result: _summarise(result, warehouse, snapshot))
 
 
 def _print_publication(rows: dict[str, int], parquet_dir, duckdb_path) -> None:
@@ -58,20 +68,41 @@ def _print_publication(rows: dict[str, int], parquet_dir, duckdb_path) -> None:
     print(f"duckdb:  {duckdb_path}")
 
 
-def _summarise(result, warehouse: Path) -> int:
+def _summarise(result, warehouse: Path, snapshot) -> int:
+    from pipeline.guards import disk_failure, print_extraction_problems
+    from pipeline.ingest.snapshot import changes_since
     from pipeline.launch import print_run_summary
 
     failed = print_run_summary(result, "newsledger run")
+    problems = print_extraction_problems(result)
+    changes = changes_since(snapshot, snapshot.root)
+    for what, names in (("arrived", changes.arrived), ("changed", changes.changed), ("left", changes.left)):
+        if names:
+            shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+            print(f"note: {len(names)} input(s) {what} during the run (after its snapshot); the next run takes them "
+                  f"in: {shown}")
+    disk = disk_failure(result, warehouse)
+    if disk:
+        print(f"error: {disk}", file=sys.stderr)
+        return 2
     published = [m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == "warehouse"]
     if published:
         meta = published[-1].materialization.metadata
         _print_publication(meta["rows"].value, meta["parquet_dir"].value, meta["duckdb_path"].value)
     else:
         print(f"nothing published (the previous publication in {warehouse}, if any, is unchanged)")
-    return 0 if result.success and published and not any(e.severity.value == "ERROR" for e in failed) else 1
+    if not (result.success and published and not any(e.severity.value == "ERROR" for e in failed)):
+        return 1
+    return 3 if problems else 0  # 3: published, but some articles' extraction had problems (listed above)
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pipeline import guards
+
+    try:
+        guards.check_settings()  # before anything reads a setting (the parser's defaults do)
+    except guards.Refused as exc:
+        return guards.refuse(str(exc))
     parser = argparse.ArgumentParser(prog="python -m pipeline", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -79,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--articles", default=default_articles_dir(), help="folder of .txt, .jsonl and .html articles")
     run.add_argument("--warehouse", default=default_warehouse_dir(), help="output folder for Parquet files and the DuckDB file")
     run.add_argument("-v", "--verbose", action="store_true", help="show Dagster's event log on the console")
+    run.add_argument("--allow-empty", action="store_true",
+                     help="publish an articles folder with no input even when the last publication held articles")
     run.add_argument("--force", action="store_true",
                      help="run even when nothing changed since the last publication (same articles files and code)")
     run.set_defaults(func=_run)

@@ -4,24 +4,22 @@ a run, so that both hold the instance lock and free what killed runs left behind
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from pathlib import Path
 
 # Which Dagster executor runs the job's steps (read by the definitions when they load, and by the CLI before it
 # loads them; see pipeline/defs/executors.py). Kept free of Dagster imports, so the CLI can act on it early.
 EXECUTOR_ENV = "NEWSLEDGER_EXECUTOR"
-EXECUTORS = ("in_process", "multiprocess", "dask")
+from pipeline.settings import EXECUTORS  # noqa: E402,F401 - re-exported
 # What the multiprocess executor's fork server imports before forking step processes (pipeline/defs/warm.py).
 FORKSERVER_PRELOAD = ["dagster._core.executor.multiprocess", "pipeline.defs.warm"]
 _prestarted = False
 
 
 def executor_name() -> str:
-    name = os.environ.get(EXECUTOR_ENV, "in_process").strip().lower().replace("-", "_") or "in_process"
-    if name not in EXECUTORS:
-        raise ValueError(f"{EXECUTOR_ENV}={name!r}: expected one of {', '.join(EXECUTORS)}")
-    return name
+    from pipeline.settings import settings
+
+    return settings().executor
 
 
 def prestart_forkserver() -> None:
@@ -51,7 +49,12 @@ def launched(job_factory, run_config: dict, trigger: str, tags: dict[str, str] |
     from pipeline.defs.publish import free_slots_of_dead_runs, instance_run_lock, process_tags
 
     prestart_forkserver()
-    state = Path(os.environ["NEWSLEDGER_STATE_DIR"])
+    from pipeline.settings import settings
+
+    from pipeline.paths import ensure_dagster_home
+
+    ensure_dagster_home()
+    state = Path(settings().state_dir)
     with instance_run_lock(state, f"another newsledger run is using the Dagster instance in {state}; waiting for it to finish"):
         instance = dg.DagsterInstance.get()
         for dead in free_slots_of_dead_runs(instance):  # runs killed earlier must not hold the writer pool forever

@@ -22,7 +22,6 @@ accepts; e.g. the dask scheduler address.
 
 from __future__ import annotations
 
-import os
 
 import dagster as dg
 
@@ -33,10 +32,9 @@ DASK_SCHEDULER_ENV = "NEWSLEDGER_DASK_SCHEDULER"
 
 
 def _max_concurrent() -> int:
-    try:
-        return max(1, int(os.environ.get(MAX_CONCURRENT_ENV, "")))
-    except ValueError:
-        return max(1, os.cpu_count() or 1)
+    from pipeline.settings import settings
+
+    return settings().max_concurrent
 
 
 def build_executor(name: str | None = None) -> dg.ExecutorDefinition:

@@ -25,7 +25,6 @@ The five tables are one graph-backed multi-asset whose per-article work fans out
 
 
 import hashlib
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +45,9 @@ DEFAULT_BUCKETS = 4
 
 
 def _cache_for(paths: CorpusPaths):
-    if os.environ.get(CACHE_ENV, "1").strip().lower() in ("0", "false", "no", "off"):
+    from pipeline.settings import settings
+
+    if not settings().extraction_cache:
         return None
     from pipeline.extract.cache import ExtractionCache, extractor_version
     from pipeline.extract.nlp import pipeline_signature
@@ -55,10 +56,9 @@ def _cache_for(paths: CorpusPaths):
 
 
 def n_buckets() -> int:
-    try:
-        return max(1, int(os.environ.get(BUCKETS_ENV, "")))
-    except ValueError:
-        return DEFAULT_BUCKETS
+    from pipeline.settings import settings
+
+    return settings().extract_buckets
 
 
 def bucket_of(article_id: str, k: int) -> int:

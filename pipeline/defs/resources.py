@@ -15,6 +15,9 @@ class CorpusPaths(dg.ConfigurableResource):
     articles_dir: str = default_articles_dir()
     warehouse_dir: str = default_warehouse_dir()
     max_input_bytes: int = DEFAULT_MAX_BYTES
+    # The snapshot of the articles folder the CLI took when the run started (pipeline.ingest.snapshot); when empty,
+    # the ingest step takes it.
+    snapshot_file: str = ""
 
     @property
     def articles(self) -> Path:

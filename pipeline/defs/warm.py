@@ -12,7 +12,6 @@ Forked children share these pages copy-on-write. Nothing here opens a file handl
 child would inherit: the gazetteer (a read-only SQLite connection, which must not cross a fork) is opened by each
 process on first use. NEWSLEDGER_WARM_MODEL=0 leaves the model out (a fork server with less memory)."""
 
-import os
 
 import alembic.migration  # noqa: F401
 import dagster._core.instance.factory  # noqa: F401
@@ -28,7 +27,9 @@ from schemas.metadata import TABLE_ORDER
 for _name in TABLE_ORDER:
     pandera_schema(_name)
 
-if os.environ.get("NEWSLEDGER_WARM_MODEL", "1").strip().lower() not in ("0", "false", "no", "off"):
+from pipeline.settings import settings
+
+if settings().warm_model:
     from pipeline.extract.actors import load_registry
     from pipeline.extract.nlp import load_nlp
 

@@ -55,10 +55,9 @@ DEFAULT_TARGET_ARTICLES = 500  # results per shard written by a compaction (and 
 
 def compaction_max_shards() -> int:
     """`max_shards` for `ExtractionCache.compact` from NEWSLEDGER_EXTRACTION_CACHE_MAX_SHARDS (default 8)."""
-    try:
-        return max(1, int(os.environ.get(MAX_SHARDS_ENV, "")))
-    except ValueError:
-        return DEFAULT_MAX_SHARDS
+    from pipeline.settings import settings
+
+    return settings().extraction_cache_max_shards
 
 
 @dataclass(frozen=True)

@@ -212,7 +212,9 @@ class Region:
 
 
 def _cache_dir() -> Path:
-    env = os.environ.get("NEWSLEDGER_CACHE_DIR")
+    from pipeline.settings import settings
+
+    env = settings().cache_dir
     candidates = [Path(env)] if env else []
     candidates += [Path.home() / ".cache" / "newsledger", Path(tempfile.gettempdir()) / "newsledger-cache"]
     for d in candidates:

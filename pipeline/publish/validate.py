@@ -14,7 +14,6 @@ key, value) to be shown and stored.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -30,10 +29,9 @@ DEFAULT_BATCH_ROWS = 100_000
 
 
 def batch_rows() -> int:
-    try:
-        return max(1, int(os.environ.get(BATCH_ENV, "")))
-    except ValueError:
-        return DEFAULT_BATCH_ROWS
+    from pipeline.settings import settings
+
+    return settings().validate_batch_rows
 
 
 @dataclass

@@ -111,7 +111,9 @@ def build_duckdb(parquet_dir: Path, out_path: Path, tables: list[str], views_sql
     con = duckdb.connect(str(out_path))
     try:
         # bounded memory whatever the table sizes (DuckDB spills to a temp folder beside the file)
-        limit = os.environ.get("NEWSLEDGER_DUCKDB_MEMORY", "512MB")
+        from pipeline.settings import settings
+
+        limit = settings().duckdb_memory
         con.execute(f"SET memory_limit={sql_literal(limit)}")
         con.execute(f"SET temp_directory={sql_literal(str(out_path) + '.spill')}")
         con.execute("BEGIN")
@@ -194,14 +196,18 @@ def publish(
         previous = _current_generation(warehouse)
         generation = f".parquet-{time.time_ns():x}-{os.getpid()}"
         staging = warehouse / generation
-        staging.mkdir(parents=True)
-        rows = {name: write_parquet(name, frames[name], staging / f"{name}.parquet", kv_metadata) for name in names}
-        (staging / "_metadata.json").write_text(json.dumps(kv_metadata, indent=2, sort_keys=True) + "\n")
-        _fsync_dir(staging)
-
         db_path = warehouse / DUCKDB_NAME
         db_tmp = _duckdb_tmp(db_path)
-        build_duckdb(staging, db_tmp, names, views_sql or [])
+        try:
+            staging.mkdir(parents=True)
+            rows = {name: write_parquet(name, frames[name], staging / f"{name}.parquet", kv_metadata) for name in names}
+            (staging / "_metadata.json").write_text(json.dumps(kv_metadata, indent=2, sort_keys=True) + "\n")
+            _fsync_dir(staging)
+            build_duckdb(staging, db_tmp, names, views_sql or [])
+        except BaseException:  # a full disk, a stop: what this publish wrote goes at once (nothing was published)
+            shutil.rmtree(staging, ignore_errors=True)
+            remove_leftovers(warehouse, keep={previous} if previous else set())
+            raise
 
         final = warehouse / PARQUET_DIR
         if final.exists() and not final.is_symlink():  # a plain folder left by an older layout: kept aside
