@@ -63,7 +63,7 @@ def _run(args: argparse.Namespace) -> int:
 def _print_publication(rows: dict[str, int], parquet_dir, duckdb_path) -> None:
     print("rows per table:")
     for name, n in rows.items():
-        print(f"  {name:<11} {n:>7}")
+        print(f"  {name:<19} {n:>7}")
     print(f"parquet: {parquet_dir}")
     print(f"duckdb:  {duckdb_path}")
 

@@ -24,7 +24,7 @@ METADATA_PATH = Path(__file__).with_name("tables.yaml")
 
 # The order tables are published and loaded in (a table's foreign keys point only to tables before it,
 # except self-references).
-TABLE_ORDER = ("articles", "actors", "places", "events", "figures", "mentions", "quarantine", "duplicates")
+TABLE_ORDER = ("articles", "actors", "places", "events", "figures", "mentions", "extraction_problems", "quarantine", "duplicates")
 
 _TYPES = {"string", "integer", "number", "boolean", "date", "list<string>"}
 

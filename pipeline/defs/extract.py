@@ -24,6 +24,7 @@ The five tables are one graph-backed multi-asset whose per-article work fans out
 """
 
 
+import dataclasses
 import hashlib
 import shutil
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from pipeline.publish.tables import TableParts, merge_table_files
 
 GROUP = "extract"
 TABLES = ("actors", "places", "events", "figures", "mentions")
+OUT_TABLES = TABLES + ("extraction_problems",)  # the five, and the articles whose extraction stopped (with why)
 CACHE_ENV = "NEWSLEDGER_EXTRACTION_CACHE"  # "0" turns the per-article cache off (every run extracts everything)
 BUCKETS_ENV = "NEWSLEDGER_EXTRACT_BUCKETS"  # parallel extraction steps (hash buckets of the article id)
 DEFAULT_BUCKETS = 4
@@ -102,8 +104,10 @@ def _bucket_op(i: int, k: int) -> dg.OpDefinition:
         # Streamed: each result becomes table rows at once, and the rows go to part files every so often, so the
         # bucket holds neither its articles, nor its extraction records, nor its table rows.
         for item in iter_stream(own_articles, cache=cache, group=group, counts=counts, keys=keys):
-            if isinstance(item, ExtractionFailure):
-                out.failures.append(item)
+            if isinstance(item, ExtractionFailure):  # published with what was found, and a row that says why
+                if item.partial is not None:
+                    out.parts.add(item.partial)
+                out.failures.append(dataclasses.replace(item, partial=None))
             else:
                 out.parts.add(item)
         out.parts.frozen()
@@ -137,7 +141,7 @@ def _combine_op(k: int) -> dg.OpDefinition:
     @dg.op(
         name="combine_extractions",
         ins={f"bucket_{i}": dg.In(BucketTables) for i in range(k)},
-        out={name: dg.Out() for name in TABLES} | {"all_articles_extracted": dg.Out(dg.Nothing, is_required=False)},
+        out={name: dg.Out() for name in OUT_TABLES} | {"all_articles_extracted": dg.Out(dg.Nothing, is_required=False)},
         description="Cross-article steps over every bucket (event clustering, actor and place tables); the five tables.",
     )
     def combine_extractions(context: dg.OpExecutionContext, paths: CorpusPaths, **buckets: BucketTables):
@@ -164,15 +168,18 @@ def _combine(context: dg.OpExecutionContext, buckets: list[BucketTables], paths:
             for f in files:
                 Path(f).unlink(missing_ok=True)
     shutil.rmtree(merge_tmp, ignore_errors=True)
+    from pipeline.publish.tables import extraction_problems_frame
+
     failure_records = sorted((f for b in buckets for f in b.failures), key=lambda f: (f.article_id, f.source_file))
-    failures = [f.__dict__ for f in failure_records]
+    failures = [{k: v for k, v in f.__dict__.items() if k != "partial"} for f in failure_records]
     n_articles = sum(b.n_articles for b in buckets)
     cached = sum(b.cached for b in buckets)
     if failures:
-        context.log.warning(f"extraction failed on {len(failures)} article(s): {failures[:5]}")
+        context.log.warning(f"extraction stopped on {len(failures)} article(s), published with what was found: {failures[:5]}")
     extra = {"model": model_version(), "articles_failed": len(failures), "articles_from_cache": cached}
     for name in TABLES:
         yield table_output(name, frames[name], extra)
+    yield table_output("extraction_problems", extraction_problems_frame(failure_records), extra)
     yield dg.AssetCheckResult(
         check_name="all_articles_extracted",
         asset_key="mentions",
@@ -183,13 +190,14 @@ def _combine(context: dg.OpExecutionContext, buckets: list[BucketTables], paths:
 
 
 @dg.graph_multi_asset(
-    outs={name: table_out(name, GROUP) for name in TABLES},
+    outs={name: table_out(name, GROUP) for name in OUT_TABLES},
     ins={"articles": dg.AssetIn("articles")},
     check_specs=[
         dg.AssetCheckSpec(
             "all_articles_extracted",
             asset="mentions",
-            description="Extraction ran to completion on every article (a failure is reported here, never dropped).",
+            description="Extraction ran to completion on every article (an article whose extraction stopped is a row "
+            "of the extraction_problems table, and is reported here).",
         )
     ],
     can_subset=False,
@@ -201,7 +209,7 @@ def extract_tables(articles):
     articles."""
     k = n_buckets()
     outs = _combine_op(k)(**{f"bucket_{i}": _bucket_op(i, k)(articles) for i in range(k)})
-    return {name: getattr(outs, name) for name in TABLES} | {"mentions_all_articles_extracted": outs.all_articles_extracted}
+    return {name: getattr(outs, name) for name in OUT_TABLES} | {"mentions_all_articles_extracted": outs.all_articles_extracted}
 
 
 def defs() -> dg.Definitions:

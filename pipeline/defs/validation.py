@@ -100,7 +100,7 @@ def build_pandera_check(name: str) -> dg.AssetChecksDefinition:
 # Tables produced by one asset step are validated by one check step.
 STEPS = {
     "validate_ingest_tables": ("articles", "duplicates", "quarantine"),
-    "validate_extracted_tables": ("actors", "places", "events", "figures", "mentions"),
+    "validate_extracted_tables": ("actors", "places", "events", "figures", "mentions", "extraction_problems"),
 }
 
 

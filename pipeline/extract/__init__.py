@@ -13,6 +13,7 @@ results can be cached per article: `pipeline.extract.cache`), and `combine` does
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from dataclasses import dataclass, field
@@ -40,9 +41,23 @@ _FIGURE_EVENT_TYPES = {
 
 @dataclass
 class ExtractionFailure:
+    """An article whose extraction stopped: `stage` is the extractor that raised or ran out of budget, `reason`
+    `extraction_error` or `work_budget_exceeded`; `partial` holds what the earlier stages found (published)."""
+
     article_id: str
     source_file: str
     error: str
+    stage: str = "article"
+    reason: str = "extraction_error"
+    partial: ArticleExtraction | None = field(default=None, repr=False)
+
+
+class StageFailed(Exception):
+    """An extractor raised: `stage` names it, `partial` holds what the earlier extractors found."""
+
+    def __init__(self, stage: str, cause: BaseException, partial: ArticleExtraction | None):
+        super().__init__(f"{stage}: {type(cause).__name__}: {cause}")
+        self.stage, self.cause, self.partial = stage, cause, partial
 
 
 @dataclass
@@ -52,8 +67,13 @@ class CorpusExtraction:
     cached: int = 0  # articles whose results came from the extraction cache
 
 
-def extract_article(article: Article, doc) -> ArticleExtraction:
+def extract_article(article: Article, doc, budget=None) -> ArticleExtraction:
+    """Every extractor on one article, in dependency order. With a `budget` (pipeline.extract.budget), each
+    extractor runs as one of its stages; when one raises or the budget runs out, `StageFailed` or
+    `BudgetExceeded` carries what the earlier stages found (`partial`; figures without event links when the
+    events stopped)."""
     from pipeline.extract.actors import extract_actors, load_registry
+    from pipeline.extract.budget import BudgetExceeded
     from pipeline.extract.context import ArticleContext
     from pipeline.extract.events import extract_events
     from pipeline.extract.figures import extract_figures
@@ -61,28 +81,39 @@ def extract_article(article: Article, doc) -> ArticleExtraction:
     from pipeline.extract.temporal import extract_dates
 
     ctx = ArticleContext(article, doc)
-    actor_mentions, actors = extract_actors(ctx, load_registry())
-    place_mentions, places = extract_places(ctx, load_gazetteer(), actor_mentions)
-    date_mentions = extract_dates(ctx)
-    figures = extract_figures(ctx, actor_mentions, place_mentions, date_mentions, actors)
-    events = extract_events(ctx, actor_mentions, place_mentions, date_mentions, actors)
-    figures = link_figures_to_events(figures, events)
+    found = ArticleExtraction(article=article, sentences=list(ctx.sentences), actor_mentions=[], place_mentions=[],
+                              date_mentions=[], figures=[], events=[], actors={}, places={})
+    stage = contextlib.nullcontext if budget is None else budget.stage
+    name = "actors"
+    try:
+        with stage(name):
+            found.actor_mentions, found.actors = extract_actors(ctx, load_registry())
+        name = "places"
+        with stage(name):
+            found.place_mentions, found.places = extract_places(ctx, load_gazetteer(), found.actor_mentions)
+        name = "dates"
+        with stage(name):
+            found.date_mentions = extract_dates(ctx)
+        name = "figures"
+        with stage(name):
+            figures = extract_figures(ctx, found.actor_mentions, found.place_mentions, found.date_mentions, found.actors)
+        found.figures = figures  # published without their event links should the events stop
+        name = "events"
+        with stage(name):
+            events = extract_events(ctx, found.actor_mentions, found.place_mentions, found.date_mentions, found.actors)
+            figures = link_figures_to_events(figures, events)
+    except BudgetExceeded as exc:
+        exc.partial = found
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported with what was found, never dropped
+        raise StageFailed(name, exc, found) from exc
     # Every id a figure or event points at must be described.
     for ev in events:
         for aid in (ev.actor1_id, ev.actor2_id, *ev.assoc_actor_ids):
-            if aid and aid not in actors:
-                raise ValueError(f"event {ev.event_id} names actor {aid} that the actor extractor did not describe")
-    return ArticleExtraction(
-        article=article,
-        sentences=list(ctx.sentences),
-        actor_mentions=actor_mentions,
-        place_mentions=place_mentions,
-        date_mentions=date_mentions,
-        figures=figures,
-        events=events,
-        actors=actors,
-        places=places,
-    )
+            if aid and aid not in found.actors:
+                raise StageFailed("events", ValueError(f"event {ev.event_id} names actor {aid} that the actor extractor did not describe"), found)
+    found.figures, found.events = figures, events
+    return found
 
 
 def link_figures_to_events(figures: list[Figure], events: list[Event]) -> list[Figure]:
@@ -134,9 +165,11 @@ def for_nlp(article: Article) -> Article:
 
 def iter_extractions(
     articles: Iterable[Article], nlp=None, batch_size: int = DEFAULT_BATCH_SIZE, n_process: int = 1,
-    batch_words: int = DEFAULT_BATCH_WORDS,
+    batch_words: int = DEFAULT_BATCH_WORDS, budget_seconds: float | None = None,
 ) -> Iterator[ArticleExtraction | ExtractionFailure]:
-    """Per-article results in input order; an article whose extraction raises yields an ExtractionFailure.
+    """Per-article results in input order; an article whose extraction raises or uses up its work budget
+    (`budget_seconds`, default NEWSLEDGER_EXTRACT_BUDGET_SECONDS: pipeline.extract.budget) yields an
+    ExtractionFailure with what the earlier extractors found.
 
     Streams: `articles` may be a generator, and only one batch of Docs is alive at a time. Batches hold at most
     `batch_size` texts and `batch_words` words (see DEFAULT_BATCH_WORDS). `n_process` > 1 parses in that many
@@ -154,13 +187,31 @@ def iter_extractions(
             for works in ([for_nlp(a) for a in batch],)
             for doc, work, article in zip(nlp.pipe([w.text for w in works], batch_size=len(batch)), works, batch)
         )
+    from pipeline.extract.budget import BudgetExceeded, article_budget
+
     for doc, work, article in docs:
         try:
-            result = extract_article(work, doc)
+            with article_budget(budget_seconds) as budget:
+                result = extract_article(work, doc, budget)
             yield result if work is article else restore_text(result, article)
+        except BudgetExceeded as exc:  # published with what was found, and a row that says why the rest is not
+            log.warning("extraction of %s stopped: %s", article.source_file, exc)
+            yield _failure(article, work, str(exc), exc.stage, "work_budget_exceeded", getattr(exc, "partial", None))
+        except StageFailed as exc:
+            log.error("extraction failed for %s in %s", article.source_file, exc.stage, exc_info=exc.cause)
+            yield _failure(article, work, f"{type(exc.cause).__name__}: {exc.cause}", exc.stage, "extraction_error", exc.partial)
         except Exception as exc:  # one bad article must not stop the corpus; it is reported, never dropped
             log.exception("extraction failed for %s", article.source_file)
-            yield ExtractionFailure(article.article_id, article.source_file, f"{type(exc).__name__}: {exc}")
+            yield _failure(article, work, f"{type(exc).__name__}: {exc}", "article", "extraction_error", None)
+
+
+def _failure(article: Article, work: Article, error: str, stage: str, reason: str, partial) -> ExtractionFailure:
+    if partial is not None and work is not article:
+        try:
+            partial = restore_text(partial, article)
+        except Exception:  # noqa: BLE001 - nothing partial then, the row still says why
+            partial = None
+    return ExtractionFailure(article.article_id, article.source_file, error[:2000], stage, reason, partial)
 
 
 def iter_stream(

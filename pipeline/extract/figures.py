@@ -21,7 +21,9 @@ duration, percentage, money, label, ordinal or time), the extractor reads from t
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,8 +73,17 @@ def _lower(tokens) -> str:
     return " " + " ".join(t.text.lower() for t in sorted(tokens, key=lambda t: t.i)) + " "
 
 
+_PHRASE_RES: dict[int, tuple[list[str], Any]] = {}
+
+
 def _matches(text: str, phrases: list[str]) -> bool:
-    return any(f" {p} " in text for p in phrases)
+    """Whether one of `phrases` stands in `text` as whole words (`f" {p} " in text`), as one regular expression
+    per phrase list (the lexicon's lists live as long as the process)."""
+    entry = _PHRASE_RES.get(id(phrases))
+    if entry is None or entry[0] is not phrases:
+        entry = (phrases, re.compile(" (?:" + "|".join(re.escape(p) for p in phrases) + ") ") if phrases else None)
+        _PHRASE_RES[id(phrases)] = entry
+    return entry[1] is not None and entry[1].search(text) is not None
 
 
 def _categories_in(text: str) -> list[str]:
@@ -150,13 +161,13 @@ def _clause_tokens(p: _Parse) -> list[Any]:
     v = p.verb
     if v is None:
         return toks
-    number_tokens = {t.i for t in p.nominal.subtree}
+    nominal = p.nominal
     for c in v.children:
         if c.dep_ not in _CLAUSE_CHILD_DEPS:
             continue
-        if c.i in number_tokens:
+        if c.i == nominal.i or nominal.is_ancestor(c):  # inside the number's own phrase
             continue
-        sub = list(c.subtree)
+        sub = list(itertools.islice(c.subtree, 26))  # never more of a long subtree than the test needs
         if len(sub) > 25:
             sub = [c] + [g for g in c.children]
         toks.extend(sub)
@@ -295,7 +306,8 @@ def _verb_source(verb):
     return None
 
 
-def _find_reporter(p: _Parse, sent):
+def _find_reporter(p: _Parse, sent, according: list | None = None):
+    """`according`: the sentence's "according" tokens, when the caller has them (else the sentence is scanned)."""
     t = _terms()
     reporting = t["_reporting"]
     path = [p.root] + list(p.root.ancestors)
@@ -313,7 +325,7 @@ def _find_reporter(p: _Parse, sent):
             src = _verb_source(a)
             if src is not None:
                 return _unwrap_source(src)
-    for tok in sent:  # "according to X" anywhere in the sentence
+    for tok in (according if according is not None else sent):  # "according to X" anywhere in the sentence
         if tok.text.lower() == "according":
             src = _according_source(tok)
             if src is not None:
@@ -432,8 +444,43 @@ def _date_spans(ctx: ArticleContext, date_mentions: list[DateMention]) -> list[t
     return spans
 
 
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in spans)
+class _SpanIndex:
+    """Whether [start, end) overlaps one of many spans, for many queries: sorted by start, with the running maximum of the
+    ends, so a query looks at the spans starting before its end only as far back as one could still reach it."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        self.spans = sorted(spans)
+        self.starts = [s for s, _ in self.spans]
+        self.max_end = list(itertools.accumulate((e for _, e in self.spans), max))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)  # the spans with s < end; one of them overlaps iff its end > start
+        return i > 0 and self.max_end[i - 1] > start
+
+
+class _SentenceMemo:
+    """What figures read from a whole sentence, computed once per sentence rather than once per number in it (a
+    sentence that lists hundreds of numbers would otherwise cost numbers x sentence length)."""
+
+    def __init__(self):
+        self._text: dict[int, str] = {}
+        self._cats: dict[int, list[str]] = {}
+        self._according: dict[int, list] = {}
+
+    def text(self, i: int, sent) -> str:
+        if i not in self._text:
+            self._text[i] = _lower(sent)
+        return self._text[i]
+
+    def categories(self, i: int, sent) -> list[str]:
+        if i not in self._cats:
+            self._cats[i] = _categories_in(self.text(i, sent))
+        return self._cats[i]
+
+    def according(self, i: int, sent) -> list:
+        if i not in self._according:
+            self._according[i] = [tok for tok in sent if tok.text.lower() == "according"]
+        return self._according[i]
 
 
 def extract_figures(
@@ -457,12 +504,13 @@ def extract_figures(
     doc = ctx.doc
     t = _terms()
     nlex = number_lexicon()
-    not_dates = _date_spans(ctx, date_mentions)
+    not_dates = _SpanIndex(_date_spans(ctx, date_mentions))
+    memo = _SentenceMemo()
     out: list[Figure] = []
     seen: set[tuple[int, int]] = set()
     zones: list[tuple[int, int, Any]] | None = None  # statement_zones(ctx), computed when first needed
     for ph in find_number_phrases(text):
-        if _overlaps(not_dates, ph.num_start, ph.num_end):
+        if not_dates.overlaps(ph.num_start, ph.num_end):
             continue
         if not_a_count(text, ph) is not None:
             continue
@@ -487,35 +535,36 @@ def extract_figures(
         if sent is None:
             continue
 
-        # Category: nearest level of context first.
-        levels = [_noun_phrase_tokens(p), _clause_tokens(p), _window_tokens(doc, p, sent), list(sent)]
+        # Category: nearest level of context first (the whole sentence's words are read once per sentence).
+        levels = [_noun_phrase_tokens(p), _clause_tokens(p), _window_tokens(doc, p, sent)]
+        level_texts = [_lower(toks) for toks in levels] + [memo.text(sent_i, sent)]
         category, level = "other", 4
         if unit in ("homes", "buildings"):
             destroy = t["categories"]["homes_destroyed"]
-            for k, toks in enumerate(levels):
-                if _matches(_lower(toks), destroy):
+            for k, text_k in enumerate(level_texts):
+                if _matches(text_k, destroy):
                     category, level = "homes_destroyed", k
                     break
             else:  # "5,000 homes were evacuated": dwellings emptied of their households
-                for k, toks in enumerate(levels[:3]):
-                    if _matches(_lower(toks), t["categories"]["evacuated"]):
+                for k, text_k in enumerate(level_texts[:3]):
+                    if _matches(text_k, t["categories"]["evacuated"]):
                         category, level = "evacuated", k
                         break
         elif unit is None and p.noun is not None and p.noun.ent_type_ != "NORP":
             category = "other"  # counted things that are not people ("three observation posts")
-            cats0 = _categories_in(_lower(levels[0]))
+            cats0 = _categories_in(level_texts[0])
             if cats0:
                 category, level = cats0[0], 0
         else:
-            for k, toks in enumerate(levels):
-                cats = _categories_in(_lower(toks))
+            for k, text_k in enumerate(level_texts):
+                cats = _categories_in(text_k) if k < 3 else memo.categories(sent_i, sent)
                 if cats:
                     category, level = cats[0], k
                     break
             if category == "population" and level == 0:
                 # "residents" only says who the people are; what happened to them is in the clause ("5,000
                 # residents fled" counts the displaced, "the town's 5,000 residents" its population).
-                what = [c for c in _categories_in(_lower(levels[1])) if c != "population"]
+                what = [c for c in _categories_in(level_texts[1]) if c != "population"]
                 if what:
                     category, level = what[0], 1
         if unit is None:
@@ -537,7 +586,7 @@ def extract_figures(
         # Reporter.
         reporter_text = reporter_actor_id = None
         rep_span: tuple[int, int] | None = None
-        src = _find_reporter(p, sent)
+        src = _find_reporter(p, sent, memo.according(sent_i, sent))
         if src is None:  # words of a speaker named outside the sentence (a quotation, a press statement)
             if zones is None:
                 zones = statement_zones(ctx)

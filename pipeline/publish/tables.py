@@ -62,6 +62,16 @@ def quarantine_frame(records) -> pd.DataFrame:
     return frame("quarantine", (dataclasses.asdict(r) for r in records))
 
 
+def extraction_problems_frame(failures) -> pd.DataFrame:
+    """One row per article whose extraction stopped (pipeline.extract.ExtractionFailure), sorted by article."""
+    from pipeline.ids import short_hash
+
+    rows = ({"problem_id": "prb_" + short_hash(f.article_id, f.stage, f.reason), "article_id": f.article_id,
+             "source_file": f.source_file, "stage": f.stage, "reason": f.reason, "detail": f.error}
+            for f in sorted(failures, key=lambda f: (f.article_id, f.source_file)))
+    return frame("extraction_problems", rows)
+
+
 def duplicates_frame(records) -> pd.DataFrame:
     return frame("duplicates", (dataclasses.asdict(r) for r in records))
 
