@@ -200,6 +200,10 @@ def launch_guarded(job, run_config: dict, trigger: str, tags: dict, warehouse: P
     if code != 0:
         _remove_run_leftovers(warehouse, started, snapshot_file)
     snapshot_file.unlink(missing_ok=True)
+    try:
+        (warehouse / ".staging").rmdir()  # gone when no other run's scratch is left
+    except OSError:
+        pass
     return code
 
 

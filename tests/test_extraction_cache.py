@@ -73,12 +73,13 @@ def _files(cache: ExtractionCache) -> dict[str, tuple[int, int, bytes]]:
 
 def _assert_consistent(cache: ExtractionCache) -> None:
     """Every shard has its key list (listing exactly its keys), and no key list is left without its shard."""
-    import pickle
+    from pipeline.extract.cache import _record_classes
+    from pipeline.datacodec import loads
 
-    pkl = {p.stem for p in cache.dir.glob("*.pkl")}
-    assert pkl == {p.stem for p in cache.dir.glob("*.keys")}
-    for p in cache.dir.glob("*.pkl"):
-        assert sorted(pickle.loads(p.read_bytes())) == p.with_suffix(".keys").read_text().split()
+    shards = {p.stem for p in cache.dir.glob("*.json")}
+    assert shards == {p.stem for p in cache.dir.glob("*.keys")}
+    for p in cache.dir.glob("*.json"):
+        assert sorted(loads(p.read_bytes(), _record_classes())) == p.with_suffix(".keys").read_text().split()
     assert not list(cache.dir.glob(".tmp-*"))
 
 
@@ -114,7 +115,7 @@ def test_compaction_is_deterministic(tmp_path, records):
         cache.compact(GROUP, keep=set(keys[2:]), max_shards=2, target_articles=4)
         results.append({p.name: p.read_bytes() for p in sorted(cache.dir.iterdir())})
     assert results[0] == results[1]
-    assert len([n for n in results[0] if n.endswith(".pkl")]) == math.ceil(15 / 4)
+    assert len([n for n in results[0] if n.endswith(".json")]) == math.ceil(15 / 4)
 
 
 def test_results_of_articles_no_longer_in_the_corpus_are_dropped(tmp_path, records):
@@ -140,7 +141,7 @@ def test_full_shards_without_garbage_are_left_as_they_are(tmp_path, records):
     cache = ExtractionCache(tmp_path / "cache", "v")
     keys = sorted(records)
     full = [cache.store({k: records[k] for k in keys[j:j + 4]}, GROUP) for j in (0, 4, 8)]
-    before = {name: v for name, v in _files(cache).items() if name.endswith(".pkl")}
+    before = {name: v for name, v in _files(cache).items() if name.endswith(".json")}
     small = _store_singles(cache, records, keys[12:16])
 
     stats = cache.compact(GROUP, keep=set(keys[:16]), max_shards=3, target_articles=4)
@@ -157,7 +158,7 @@ def test_nothing_to_do_reads_no_shard_and_writes_nothing(tmp_path, records, capl
     keys = sorted(records)[:6]
     shards = [cache.store({k: records[k] for k in keys[j:j + 2]}, GROUP) for j in (0, 2, 4)]
     for p in shards:  # reading any of them now would log a warning and drop its results
-        p.write_bytes(b"not a pickle")
+        p.write_bytes(b"not a cache shard")
     before = _files(cache)
     with caplog.at_level(logging.DEBUG, logger="pipeline.extract.cache"):
         stats = cache.compact(GROUP, keep=set(keys) | {"not-yet-extracted"}, max_shards=3, target_articles=500)
@@ -265,23 +266,24 @@ def test_incremental_runs_keep_the_cache_bounded(tmp_path, monkeypatch):
         if n == len(MORE):  # the last run also loses an article: its result must leave the cache
             (articles / "strikes.txt").unlink()
         run_cli(articles, wh, state)
-        shards = sorted(cache_dir.rglob("*.pkl"))
+        shards = sorted(cache_dir.rglob("*.json"))
         counts.append(len(shards))
         assert {p.with_suffix(".keys") for p in shards} == set(cache_dir.rglob("*.keys")), "no key list without its shard"
     # Each run stores one new shard (more when a corpus-inferred date of a sample article changes): without
     # compaction the last run would leave len(counts) shards.
     assert len(counts) > max_shards + 1 and max(counts) <= max_shards, f"shards per run: {counts}"
 
-    import pickle
+    from pipeline.extract.cache import _record_classes
+    from pipeline.datacodec import loads
 
-    cached = [pickle.loads(p.read_bytes()) for p in cache_dir.rglob("*.pkl")]
+    cached = [loads(p.read_bytes(), _record_classes()) for p in cache_dir.rglob("*.json")]
     assert sum(len(d) for d in cached) == 2 + len(MORE), "one result per article in the corpus, none for the removed one"
     assert not any(ex.article.source_file.endswith("strikes.txt") for d in cached for ex in d.values())
 
     monkeypatch.setenv("NEWSLEDGER_EXTRACTION_CACHE", "0")
     full = tmp_path / "full"
     run_cli(articles, full, tmp_path / "state_full")
-    assert not (full / ".cache" / "extraction").exists() or not list((full / ".cache" / "extraction").rglob("*.pkl"))
+    assert not (full / ".cache" / "extraction").exists() or not list((full / ".cache" / "extraction").rglob("*.json"))
     names = sorted(p.name for p in (wh / "parquet").glob("*.parquet"))
     assert names == sorted(p.name for p in (full / "parquet").glob("*.parquet")) and names
     for name in names:

@@ -95,7 +95,7 @@ def test_damaged_shard_is_ignored(tmp_path, nlp, corpus):
     cache = ExtractionCache(tmp_path / "cache", "v")
     extract_batch(corpus[:1], nlp=nlp, cache=cache)
     shard = cache.shards()[0]
-    shard.write_bytes(b"not a pickle")
+    shard.write_bytes(b"not a cache file")
     again = extract_batch(corpus[:1], nlp=nlp, cache=cache)
     assert again.cached == 0 and len(again.extractions) == 1
 
@@ -105,16 +105,17 @@ def test_incremental_run_publishes_what_a_full_rebuild_publishes(tmp_path):
     articles = _write_corpus(tmp_path / "articles", FEED)
     inc_wh, inc_state = tmp_path / "incremental", tmp_path / "state_inc"
     run_cli(articles, inc_wh, inc_state)
-    shards_before = set((inc_wh / ".cache" / "extraction").rglob("*.pkl"))
+    shards_before = set((inc_wh / ".cache" / "extraction").rglob("*.json"))
     assert shards_before, "the first run must fill the extraction cache"
 
     with (articles / "feed.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(NEW) + "\n")
     run_cli(articles, inc_wh, inc_state)
-    new_shards = set((inc_wh / ".cache" / "extraction").rglob("*.pkl")) - shards_before
-    import pickle
+    new_shards = set((inc_wh / ".cache" / "extraction").rglob("*.json")) - shards_before
+    from pipeline.datacodec import loads
+    from pipeline.extract.cache import _record_classes
 
-    extracted = [k for s in new_shards for k in pickle.loads(s.read_bytes())]
+    extracted = [k for s in new_shards for k in loads(s.read_bytes(), _record_classes())]
     assert len(extracted) == 1, f"only the new article may be extracted, got {len(extracted)}"
 
     full_wh = tmp_path / "full"
@@ -179,11 +180,11 @@ def test_cached_ingest_reads_only_changed_files_and_equals_a_full_ingest(tmp_pat
     full = ingest_corpus(folder)
     assert third == full
     assert len(third.articles) == len(first.articles) + 2 and not third.duplicates
-    assert len(list((cache_root / "v" / "entries").glob("*.pkl"))) == 5, "the removed file's entry is dropped"
+    assert len(list((cache_root / "v" / "entries").glob("*.json"))) == 5, "the removed file's entry is dropped"
 
     # A damaged cache entry is read again, never trusted.
-    for f in (cache_root / "v" / "entries").glob("*.pkl"):
-        f.write_bytes(b"not a pickle")
+    for f in (cache_root / "v" / "entries").glob("*.json"):
+        f.write_bytes(b"not a cache file")
     fourth, c4 = _ingest_cached(folder, cache_root)
     assert c4.hits == 0 and fourth == full
 
@@ -224,7 +225,7 @@ def test_a_lookup_reads_only_the_shards_that_hold_wanted_articles(tmp_path, capl
     cache.store({"kb1": rec(3)}, group="b1of2")
     assert sorted(p.name.split("-")[0] for p in cache.shards()) == ["b0of2", "b1of2"]
     assert a.with_suffix(".keys").read_text().split() == ["ka1", "ka2"]
-    a.write_bytes(b"not a pickle")  # shard a damaged: reading it would log a warning
+    a.write_bytes(b"not a cache file")  # shard a damaged: reading it would log a warning
     with caplog.at_level("WARNING"):
         found = dict(cache.iter_found(["kb1", "new"], group="b0of2"))
     assert list(found) == ["kb1"] and found["kb1"].article.article_id == "art_3"

@@ -1,13 +1,14 @@
 """An on-disk cache of per-article extraction results, so that a run extracts only the articles it has not seen.
 
-Layout: `<root>/<version>/<shard>.pkl`, where
+Layout: `<root>/<version>/<shard>.json`, where
 
 - `version` is a hash of everything an article's extraction depends on besides the article itself: the source
   of the extraction library (`pipeline/extract/*.py`, `pipeline/ids.py`), every lexicon data file, the spaCy
   model and version, the spaCy components that run, and the gazetteer package's version. Any change to one of
   them starts a new, empty version folder (old ones are left for `prune()`), so a cached result is never
   reused by code that would extract it differently.
-- each shard holds the results of one batch: a dict `{article_key: ArticleExtraction}`, pickled, written to a
+- each shard holds the results of one batch: a dict `{article_key: ArticleExtraction}` as JSON
+  (pipeline.datacodec: records, not code, so a planted shard cannot run anything), written to a
   temporary file and renamed into place (a reader never sees half a shard; two writers never clash, as the
   shard name is a hash of its keys), with the list of its keys beside it (`<shard>.keys`), so that a lookup
   reads only the shards that hold wanted articles (a run with 10 new articles among 10,000 reads no shard for
@@ -23,7 +24,8 @@ Only per-article results are cached. Cross-article steps (event clustering, merg
 tables) are recomputed over all cached results on every run, so a run after an incremental update gives exactly
 what a full rebuild gives. Failed extractions are not cached (they are retried on the next run).
 
-The cache is a local working file of this pipeline (pickle): never load shards from a source you do not trust.
+A shard that is not such JSON (damaged, or planted: a pickle, anything else) is ignored with a warning and its
+articles are extracted again; nothing in it is executed.
 """
 
 from __future__ import annotations
@@ -34,16 +36,24 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from pipeline.atomic import write_atomic
+from pipeline.datacodec import dumps, loads, record_classes
 from pipeline.extract.types import Article, ArticleExtraction
 from pipeline.ids import files_digest
 
 log = logging.getLogger(__name__)
+SHARD_SUFFIX = ".json"
+
+
+@functools.lru_cache(maxsize=1)
+def _record_classes() -> dict[str, type]:
+    import pipeline.extract.types as types_module
+
+    return record_classes(types_module)
 
 PACKAGE = Path(__file__).resolve().parents[1]  # pipeline/
 
@@ -120,7 +130,7 @@ class ExtractionCache:
     def shards(self, group: str | None = None) -> list[Path]:
         """The shards, sorted by name; only those written for `group` when it is given ("" is the shards written
         without a group)."""
-        found = sorted(self.dir.glob("*.pkl")) if self.dir.is_dir() else []
+        found = sorted(self.dir.glob("*" + SHARD_SUFFIX)) if self.dir.is_dir() else []
         return found if group is None else [p for p in found if _group_of(p) == group]
 
     def listed_keys(self) -> set[str]:
@@ -160,8 +170,9 @@ class ExtractionCache:
         """A shard's results; None when it is gone (a concurrent `compact` removed it after it was listed) or
         damaged (a warning): either only costs a re-extraction of its articles."""
         try:
-            with shard.open("rb") as fh:
-                data = pickle.load(fh)
+            data = loads(shard.read_bytes(), _record_classes())
+            if isinstance(data, dict) and not all(isinstance(v, ArticleExtraction) for v in data.values()):
+                raise ValueError("a shard holds extraction results only")
         except FileNotFoundError:
             log.debug("extraction cache shard %s was removed (compacted) since it was listed", shard)
             return None
@@ -188,11 +199,11 @@ class ExtractionCache:
         if not results:
             return None
         self.dir.mkdir(parents=True, exist_ok=True)
-        name = (f"{group}-" if group else "") + hashlib.sha256("\n".join(sorted(results)).encode()).hexdigest()[:24] + ".pkl"
+        name = (f"{group}-" if group else "") + hashlib.sha256("\n".join(sorted(results)).encode()).hexdigest()[:24] + SHARD_SUFFIX
         final = self.dir / name
         # The key list first (so that a run looking for other articles need not read the shard), then the shard.
         write_atomic(final.with_suffix(".keys"), "\n".join(sorted(results)).encode("ascii"))
-        write_atomic(final, pickle.dumps(dict(sorted(results.items())), protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic(final, dumps(dict(sorted(results.items()))))
         return final
 
     def compact(

@@ -1706,7 +1706,7 @@ class _ArticleExtractor:
         # Historical: an explicit date more than a year before publication.
         pub = self.article.published_at
         if date is not None and date.date_end is not None and pub is not None:
-            if date.date_end < pub - dt.timedelta(days=365):
+            if (pub - date.date_end).days > 365:  # (no date arithmetic that could leave the calendar)
                 flags.add("historical")
 
         # Claimed: reported by a party to it ("Moscow and Damascus say they are fighting ...").

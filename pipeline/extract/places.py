@@ -475,23 +475,23 @@ class Gazetteer:
     def level0_populations(self, min_pop: int) -> dict[str, tuple[int, int]]:
         """For every level-0 name key of a city of at least `min_pop` people: (largest population of a city whose
         own name has that key, largest population of a city with that key among any of its names). Built once per
-        gazetteer and threshold (one query, then kept in a pickle beside the SQLite index: 0.1 s to load instead of
-        about 0.8 s to build), for callers that test many words (pipeline.extract.recase)."""
+        gazetteer and threshold (one query, then kept as JSON beside the SQLite index, data that is never run), for callers that test many words (pipeline.extract.recase)."""
         cached = self._pop_index.get(min_pop)
         if cached is not None:
             return cached
-        import pickle
+        import json
 
         from pipeline.atomic import write_atomic
 
         db = Path(self._db_path)
-        saved = db.with_name(f"{db.stem}.pop{min_pop}.pkl")  # beside the index it is built from (same version)
+        saved = db.with_name(f"{db.stem}.pop{min_pop}.json")  # beside the index it is built from (same version)
         try:
-            index = pickle.loads(saved.read_bytes())
-            if isinstance(index, dict):
+            loaded = json.loads(saved.read_bytes())
+            if isinstance(loaded, dict):
+                index = {str(k): (int(v[0]), int(v[1])) for k, v in loaded.items()}
                 self._pop_index[min_pop] = index
                 return index
-        except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+        except (OSError, ValueError, TypeError, IndexError):
             pass
         with self._lock:
             rows = self._con.execute(
@@ -506,7 +506,7 @@ class Gazetteer:
             index[k] = (max(own, pop) if fold(cname.lower()) == k else own, max(anyname, pop))
         self._pop_index[min_pop] = index
         try:
-            write_atomic(saved, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL), prefix=".pop-")
+            write_atomic(saved, json.dumps(index, separators=(",", ":")).encode(), prefix=".pop-")
         except OSError:
             pass  # a read-only cache folder: built again by the next process
         return index

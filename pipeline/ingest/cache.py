@@ -1,8 +1,9 @@
 """An on-disk cache of phase-1 ingest results per file, so that a run after adding files reads only those.
 
 `ingest_corpus(folder, cache=IngestCache(...))` asks the cache before reading an entry. Layout:
-`<root>/<version>/entries/<hash of the relative path>.pkl`, each holding `(key, outcomes)`, and
-`<root>/<version>/corpus_dates.pkl` (phase 2's memo of corpus-inferred dates), where
+`<root>/<version>/entries/<hash of the relative path>.json`, each holding `(key, outcomes)`, and
+`<root>/<version>/corpus_dates.json` (phase 2's memo of corpus-inferred dates), as JSON records
+(pipeline.datacodec: data, never code), where
 
 - `version` is a hash of the ingest code (the caller's choice: any change starts a new, empty folder; `close()`
   removes the other versions);
@@ -13,8 +14,8 @@
 
 Phase 2 (duplicates, id conflicts, corpus-inferred dates) always runs over every input, so the result equals an
 uncached ingest (tests/test_incremental.py). Entries of files no longer in the folder are removed by `close()`.
-A damaged cache file only costs a re-read. The cache is a local working file (pickle): never load one from a
-source you do not trust.
+A damaged cache file (or one planted: a pickle, anything that is not such JSON) only costs a re-read; nothing in
+it is executed.
 """
 
 from __future__ import annotations
@@ -22,24 +23,26 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
 import shutil
 from pathlib import Path
 
 from pipeline.atomic import write_atomic
-from pipeline.ingest.corpus import Entry, InputOutcome
+from pipeline.datacodec import dumps, loads
+from pipeline.ingest.corpus import Candidate, Entry, IngestNote, InputOutcome, QuarantineRecord
 
 log = logging.getLogger(__name__)
 
 
+_CLASSES = {c.__name__: c for c in (InputOutcome, Candidate, QuarantineRecord, IngestNote)}
+
+
 def _write_atomic(path: Path, obj: object) -> None:
-    write_atomic(path, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    write_atomic(path, dumps(obj))
 
 
 def _load(path: Path) -> object | None:
     try:
-        with path.open("rb") as fh:
-            return pickle.load(fh)
+        return loads(path.read_bytes(), _CLASSES)
     except FileNotFoundError:
         return None
     except Exception as exc:  # noqa: BLE001 - a damaged cache file only costs a re-read
@@ -56,7 +59,7 @@ class IngestCache:
         self.dir = self.root / version
         self.entries = self.dir / "entries"
         self.entries.mkdir(parents=True, exist_ok=True)
-        self._dates_file = self.dir / "corpus_dates.pkl"
+        self._dates_file = self.dir / "corpus_dates.json"
         loaded = _load(self._dates_file)
         self.dates: dict = loaded if isinstance(loaded, dict) else {}
         self._dates_at_start = len(self.dates)
@@ -64,7 +67,7 @@ class IngestCache:
         self.hits = self.misses = 0
 
     def _file(self, entry: Entry) -> Path:
-        name = hashlib.sha256(entry.rel_path.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".pkl"
+        name = hashlib.sha256(entry.rel_path.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
         self._used.add(name)
         return self.entries / name
 
@@ -91,13 +94,13 @@ class IngestCache:
         """Save the dates memo; remove entries of files not seen in this run and folders of other versions."""
         if len(self.dates) != self._dates_at_start:
             _write_atomic(self._dates_file, self.dates)
-        for f in self.entries.glob("*.pkl"):
+        for f in self.entries.iterdir():
             if f.name not in self._used:
                 f.unlink(missing_ok=True)
         for d in self.root.iterdir():
             if d.is_dir() and d.name != self.version:
                 shutil.rmtree(d, ignore_errors=True)
-            elif d.is_file() and d.suffix == ".pkl":  # the whole-folder cache of earlier versions
+            elif d.is_file() and d.suffix in (".pkl", ".json"):  # the whole-folder cache of earlier versions
                 d.unlink(missing_ok=True)
 
     def __enter__(self) -> "IngestCache":

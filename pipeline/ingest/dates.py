@@ -520,17 +520,10 @@ def find_date_expressions(text: str, anchor: dt.date | None) -> list[DateExpress
     starts = _sentence_starts(text) if any(c.typ in ("offset", "next_day") for c in cores) else [0]
     out: list[DateExpression] = []
     for c in cores:
-        if c.typ in ("weekday",):
-            ds, de, prec = _resolve_weekday(c, anchor)
-        elif c.typ in ("today", "this_unit"):
-            ds, de, prec = _resolve_relative(c, anchor)
-        elif c.typ in ("over_past", "over_past_bare"):
-            ds, de, prec = _resolve_over_past(c, anchor)
-        elif c.typ in ("offset", "next_day"):
-            ref = _reference_day(out, c.start, starts)
-            ds, de, prec = _resolve_offset(c, anchor, ref)
-        else:
-            ds, de, prec = _resolve_explicit(c, anchor)
+        try:
+            ds, de, prec = _resolve(c, anchor, out, starts)
+        except (OverflowError, ValueError):  # beyond the calendar (an anchor near year 1 or 9999): not a date
+            ds, de, prec = None, None, "unknown"
         kind = _kind(c)
         if kind == "since":
             # "since X": from X up to the anchor (publication date); the end stays NULL without an anchor.
@@ -542,6 +535,18 @@ def find_date_expressions(text: str, anchor: dt.date | None) -> list[DateExpress
             prec = "unknown"
         out.append(DateExpression(c.start, c.end, text[c.start : c.end], ds, de, prec, kind))
     return out
+
+
+def _resolve(c: _Core, anchor: dt.date | None, found: list[DateExpression], starts: list[int]) -> Resolved:
+    if c.typ in ("weekday",):
+        return _resolve_weekday(c, anchor)
+    if c.typ in ("today", "this_unit"):
+        return _resolve_relative(c, anchor)
+    if c.typ in ("over_past", "over_past_bare"):
+        return _resolve_over_past(c, anchor)
+    if c.typ in ("offset", "next_day"):
+        return _resolve_offset(c, anchor, _reference_day(found, c.start, starts))
+    return _resolve_explicit(c, anchor)
 
 
 def _reference_day(found: list[DateExpression], pos: int, starts: list[int]) -> dt.date | None:
@@ -586,6 +591,8 @@ def parse_header_date(value: str) -> dt.date | None:
         return None
     v = value.strip()
     if not v or len(v) > 200:
+        return None
+    if v[0] in "-+\u2212":  # a signed year ("-0001-01-01": 2 BC) is no date of the calendar the dataset uses
         return None
     m = _ISO_COMPACT_RE.match(v) or _YMD_DIGITS_RE.match(v)
     if m:
