@@ -54,7 +54,8 @@ def _run(args: argparse.Namespace) -> int:
     run_config = {
         "resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse),
                                            "snapshot_file": str(snapshot_file)}}},
-        "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "WARNING"}}},
+        # Without -v the console shows no Dagster events: the summary below says what failed, one line a step.
+        "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "CRITICAL"}}},
     }
     return guards.launch_guarded(newsledger_job, run_config, "cli", {STATE_TAG: state}, warehouse, snapshot_file,
                           lambda result: _summarise(result, warehouse, snapshot))
@@ -69,7 +70,7 @@ def _print_publication(rows: dict[str, int], parquet_dir, duckdb_path) -> None:
 
 
 def _summarise(result, warehouse: Path, snapshot) -> int:
-    from pipeline.guards import disk_failure, print_extraction_problems
+    from pipeline.guards import disk_failure, print_extraction_problems, print_step_failures
     from pipeline.ingest.snapshot import changes_since
     from pipeline.launch import print_run_summary
 
@@ -82,6 +83,8 @@ def _summarise(result, warehouse: Path, snapshot) -> int:
             print(f"note: {len(names)} input(s) {what} during the run (after its snapshot); the next run takes them "
                   f"in: {shown}")
     disk = disk_failure(result, warehouse)
+    if not disk:
+        print_step_failures(result)
     if disk:
         print(f"error: {disk}", file=sys.stderr)
         return 2

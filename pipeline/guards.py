@@ -43,7 +43,13 @@ def articles_folder(raw: str) -> Path:
     path = Path(raw).resolve()
     if str(path) == "/" or any(str(path) == t or str(path).startswith(t + "/") for t in SYSTEM_TREES):
         raise Refused(f"--articles {path} is a system folder, not a folder of articles: give the folder that holds them")
-    if not path.is_dir():
+    try:
+        is_dir = path.is_dir()
+        if is_dir:
+            os.listdir(path)
+    except OSError as exc:
+        raise Refused(f"cannot read the articles folder {path}: {exc.strerror or exc}") from None
+    if not is_dir:
         raise Refused(f"articles folder {path} does not exist or is not a folder")
     return path
 
@@ -102,13 +108,41 @@ class Stopped(BaseException):
     """SIGTERM or SIGINT arrived."""
 
 
+_STOPS: list[str] = []  # the signals that arrived (Dagster may turn the exception into a failed step)
+_WAKEUP: list[int] = []  # read end of the pipe the interpreter writes each arriving signal's number to
+
+
 def stop_on_signals() -> None:
-    """SIGTERM and SIGINT raise `Stopped` in the main thread (Dagster's in-process run then ends its step)."""
+    """SIGTERM and SIGINT raise `Stopped` in the main thread. While a run executes, Dagster puts its own handler
+    in place (both signals interrupt the step); which signal came is then read from the interpreter's wakeup pipe,
+    which records every signal whatever handler runs."""
     def handler(signum, frame):
-        raise Stopped(signal.Signals(signum).name)
+        name = signal.Signals(signum).name
+        _STOPS.append(name)
+        raise Stopped(name)
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+    if not _WAKEUP:
+        r, w = os.pipe()
+        os.set_blocking(r, False)
+        os.set_blocking(w, False)
+        signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+        _WAKEUP.append(r)
+
+
+def _signals_seen() -> list[str]:
+    names = list(_STOPS)
+    if _WAKEUP:
+        try:
+            data = os.read(_WAKEUP[0], 512)
+        except (BlockingIOError, OSError):
+            data = b""
+        for b in data:
+            if b in (signal.SIGTERM, signal.SIGINT):
+                names.append(signal.Signals(b).name)
+                _STOPS.append(signal.Signals(b).name)
+    return names
 
 
 def refuse(message: str) -> int:
@@ -125,6 +159,15 @@ def _step_errors(result) -> list[str]:
                 out.append(f"{err.cls_name}: {err.message}")
                 err = err.cause
     return out
+
+
+def print_step_failures(result) -> None:
+    """One line per failed step (the whole traceback is in the run's event log, and on the console with -v)."""
+    for ev in result.all_events:
+        if ev.is_step_failure:
+            err = ev.step_failure_data.error
+            text = f"{err.cls_name}: {err.message}" if err is not None else "unknown error"
+            print(f"  step {ev.step_key} failed: {' '.join(text.split())[:300]}", file=sys.stderr)
 
 
 def disk_failure(result, warehouse: Path) -> str | None:
@@ -182,6 +225,9 @@ def launch_guarded(job, run_config: dict, trigger: str, tags: dict, warehouse: P
             started.append(result.run_id)
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            seen = _signals_seen()
+            if seen or _interrupted(result):
+                raise Stopped(seen[0] if seen else "SIGINT")
             code = summarise(result)
     except (Stopped, KeyboardInterrupt) as exc:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -189,7 +235,9 @@ def launch_guarded(job, run_config: dict, trigger: str, tags: dict, warehouse: P
         _remove_run_leftovers(warehouse, _recent_runs(started), snapshot_file)
         after = os.readlink(link) if link.is_symlink() else None
         what = UNCHANGED if after == before else "the run had published before the stop"
-        print(f"stopped ({exc or 'SIGINT'}); {what}", file=sys.stderr)
+        seen = _signals_seen()
+        name = seen[0] if seen else (str(exc) if isinstance(exc, Stopped) else "SIGINT")
+        print(f"stopped ({name}); {what}", file=sys.stderr)
         return 2
     except OSError as exc:
         _remove_run_leftovers(warehouse, started, snapshot_file)
@@ -205,6 +253,11 @@ def launch_guarded(job, run_config: dict, trigger: str, tags: dict, warehouse: P
     except OSError:
         pass
     return code
+
+
+def _interrupted(result) -> bool:
+    """Whether a step of the run failed because it was interrupted (Dagster's own SIGINT handling)."""
+    return any(("Interrupt" in t or "Stopped" in t) for t in _step_errors(result))
 
 
 def _recent_runs(started: list[str]) -> list[str]:

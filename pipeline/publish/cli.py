@@ -15,11 +15,13 @@ from pipeline.paths import default_articles_dir, default_warehouse_dir, ensure_d
 
 
 def _release(args: argparse.Namespace) -> int:
-    articles = Path(args.articles).resolve()
-    warehouse = Path(args.warehouse).resolve()
-    if not args.from_warehouse and not articles.is_dir():
-        print(f"error: articles folder {articles} does not exist or is not a folder", file=sys.stderr)
-        return 2
+    from pipeline import guards
+
+    try:  # the same guards as `run` (pipeline/guards.py): one line, exit 2
+        articles = Path(args.articles).resolve() if args.from_warehouse else guards.articles_folder(args.articles)
+        warehouse = guards.warehouse_folder(args.warehouse)
+    except guards.Refused as exc:
+        return guards.refuse(str(exc))
     if args.version:
         from pipeline.publish.release import ReleaseError, check_version, releases_dir
 
