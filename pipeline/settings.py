@@ -58,61 +58,51 @@ def _text(env: dict, name: str, default: str | None) -> str | None:
     return value
 
 
-def _bool(env: dict, name: str, default: bool) -> bool:
+def _parse(env: dict, name: str, default, convert, expected: str):
+    """`convert(value)` of the variable, `default` when it is unset or blank; a value `convert` refuses (ValueError)
+    is a SettingsError saying what is `expected`."""
     value = env.get(name)
     if value is None or not value.strip():
         return default
-    v = value.strip().lower()
-    if v in _TRUE:
-        return True
-    if v in _FALSE:
-        return False
-    raise SettingsError(f"{name}={value!r}: expected 1/0, true/false, yes/no or on/off")
+    try:
+        return convert(value.strip())
+    except ValueError:
+        raise SettingsError(f"{name}={value!r}: expected {expected}") from None
+
+
+def _check(ok: bool, value):
+    if not ok:
+        raise ValueError(value)
+    return value
+
+
+def _bool(env: dict, name: str, default: bool) -> bool:
+    def convert(v: str) -> bool:
+        v = v.lower()
+        return _check(v in _TRUE or v in _FALSE, v in _TRUE)
+
+    return _parse(env, name, default, convert, "1/0, true/false, yes/no or on/off")
 
 
 def _int(env: dict, name: str, default: int, minimum: int = 1) -> int:
-    value = env.get(name)
-    if value is None or not value.strip():
-        return default
-    try:
-        n = int(value.strip())
-    except ValueError:
-        raise SettingsError(f"{name}={value!r}: expected a whole number of at least {minimum}") from None
-    if n < minimum:
-        raise SettingsError(f"{name}={value!r}: expected a whole number of at least {minimum}")
-    return n
+    return _parse(env, name, default, lambda v: _check(int(v) >= minimum, int(v)), f"a whole number of at least {minimum}")
 
 
 def _seconds(env: dict, name: str, default: float) -> float:
-    value = env.get(name)
-    if value is None or not value.strip():
-        return default
-    try:
-        s = float(value.strip())
-    except ValueError:
-        s = -1.0
-    if not (0 < s < 1e6):
-        raise SettingsError(f"{name}={value!r}: expected a number of seconds greater than 0, such as 60")
-    return s
+    return _parse(env, name, default, lambda v: _check(0 < float(v) < 1e6, float(v)),
+                  "a number of seconds greater than 0, such as 60")
 
 
 def _size(env: dict, name: str, default: str) -> str:
-    value = env.get(name)
-    if value is None or not value.strip():
-        return default
-    if not _SIZE.match(value):
-        raise SettingsError(f"{name}={value!r}: expected a size such as 512MB")
-    return value.strip()
+    return _parse(env, name, default, lambda v: _check(bool(_SIZE.match(v)), v), "a size such as 512MB")
 
 
 def _choice(env: dict, name: str, default: str, choices: tuple[str, ...]) -> str:
-    value = env.get(name)
-    if value is None or not value.strip():
-        return default
-    v = value.strip().lower().replace("-", "_")
-    if v not in choices:
-        raise SettingsError(f"{name}={value!r}: expected one of {', '.join(choices)}")
-    return v
+    def convert(v: str) -> str:
+        v = v.lower().replace("-", "_")
+        return _check(v in choices, v)
+
+    return _parse(env, name, default, convert, f"one of {', '.join(choices)}")
 
 
 KNOWN = (

@@ -176,9 +176,10 @@ def build_corpus(d: Path | None) -> Path | None:
     w("ünïcödé تقرير 報告.txt", "Clashes were reported in Jisr al-Shughur on Saturday, a local journalist said.")
     add("ünïcödé تقرير 報告.txt", "file name in unicode (Latin, Arabic, CJK)", ("article", lambda a: True))
     w("x..\\..\\windows path.txt", "Displaced families reached Azaz on Friday after walking for two days, aid workers said.")
-    add("x..\\..\\windows path.txt", "file name with ..\\ (backslashes are name characters on POSIX)", ("article", lambda a: True))
+    # A backslash in a name is written \\ in the input reference (so that \xNN stands for one undecodable byte only).
+    add("x..\\\\..\\\\windows path.txt", "file name with ..\\ (backslashes are name characters on POSIX)", ("article", lambda a: True))
     w("..\\hidden dots.txt", "Displaced families reached Afrin on Saturday, aid workers said.")
-    add("..\\hidden dots.txt", "file name starting with '..' (hidden: not an input, listed as ignored)", ("ignored",))
+    add("..\\\\hidden dots.txt", "file name starting with '..' (hidden: not an input, listed as ignored)", ("ignored",))
     w("nested/deeper/article.txt", "Two hospitals in Ariha stopped working after air strikes on Thursday, doctors said.")
     add("nested/deeper/article.txt", "article in a nested folder", ("article", lambda a: True))
     if write:

@@ -82,6 +82,14 @@ def copy_warehouse(src: Path, dst: Path) -> Path:
     return dst
 
 
+def sample_copy(d: Path) -> Path:
+    """A folder holding a copy of the sample articles."""
+    d.mkdir(parents=True, exist_ok=True)
+    for p in SAMPLE.glob("*.txt"):
+        shutil.copy(p, d / p.name)
+    return d
+
+
 def one_line(stderr: str) -> str:
     lines = [ln for ln in stderr.strip().splitlines() if ln.strip()]
     assert len(lines) == 1, f"expected one line, got:\n{stderr[-3000:]}"
@@ -93,9 +101,7 @@ def one_line(stderr: str) -> str:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    d = tmp_path_factory.mktemp("hostile")
-    for p in SAMPLE.glob("*.txt"):
-        shutil.copy(p, d / p.name)
+    d = sample_copy(tmp_path_factory.mktemp("hostile"))
     (d / "year_one.txt").write_text("date: 0001-01-01\n\n" + article_text(41), encoding="utf-8")
     (d / "year_9999.txt").write_text("date: 9999-12-31\n\n" + article_text(42), encoding="utf-8")
     (d / "year_minus_one.txt").write_text("date: -0001-01-01\n\n" + article_text(43), encoding="utf-8")
@@ -217,10 +223,7 @@ def test_4_an_unresolvable_symlink_is_quarantined_and_a_machine_walk_refused(tmp
 
     tmp_path = Path(tempfile.mkdtemp(prefix="newsledger-nobody-"))  # pytest's own tmp root is closed to nobody
     request.addfinalizer(lambda: shutil.rmtree(tmp_path, ignore_errors=True))
-    d = tmp_path / "articles"
-    d.mkdir()
-    for p in SAMPLE.glob("*.txt"):
-        shutil.copy(p, d / p.name)
+    d = sample_copy(tmp_path / "articles")
     holder = subprocess.Popen(["sleep", "300"], cwd="/")  # a root process: its cwd link is closed to nobody
     try:
         (d / "cwd.txt").symlink_to(f"/proc/{holder.pid}/cwd")
@@ -250,10 +253,7 @@ def test_4_an_unresolvable_symlink_is_quarantined_and_a_machine_walk_refused(tmp
 
 
 def test_5_files_arriving_during_a_run_wait_for_the_next_one(tmp_path):
-    d = tmp_path / "articles"
-    d.mkdir()
-    for p in SAMPLE.glob("*.txt"):
-        shutil.copy(p, d / p.name)
+    d = sample_copy(tmp_path / "articles")
     wh, state = tmp_path / "wh", tmp_path / "state"
     env = dict(os.environ, DAGSTER_HOME=str(ROOT), NEWSLEDGER_STATE_DIR=str(state))
     log = open(tmp_path / "log", "w")
@@ -298,10 +298,7 @@ def test_6_a_damaged_duckdb_file_means_run(sample_run, tmp_path):
 
 
 def test_7_a_same_size_edit_that_kept_its_mtime_is_published(tmp_path):
-    d = tmp_path / "articles"
-    d.mkdir()
-    for p in SAMPLE.glob("*.txt"):
-        shutil.copy(p, d / p.name)
+    d = sample_copy(tmp_path / "articles")
     wh, state = tmp_path / "wh", tmp_path / "state"
     assert cli(d, wh, state).returncode == 0
     target = sorted(d.glob("*.txt"))[0]

@@ -160,7 +160,7 @@ def test_a_run_validating_in_tiny_batches_publishes_the_same_bytes(sample_run, t
     monkeypatch.setenv("NEWSLEDGER_VALIDATE_BATCH_ROWS", "7")
     monkeypatch.setenv("NEWSLEDGER_EXTRACTION_CACHE", "0")
     run = run_cli(sample_run.articles, tmp_path / "wh", tmp_path / "state")
-    assert "asset checks: 10 passed, 0 failed" in run.proc.stdout
+    assert "asset checks: 11 passed, 0 failed" in run.proc.stdout
     digest = lambda folder: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.parquet"))}  # noqa: E731
     assert digest(run.parquet) == digest(sample_run.parquet)
     assert not (run.warehouse / ".staging").exists(), "the run's scratch files are removed once published"
