@@ -18,14 +18,14 @@ from pipeline.defs.tables import table_out, table_output
 from pipeline.defs.validation import build_pandera_check
 from pipeline.extract import extract_corpus
 from pipeline.publish.tablefile import as_frame
-from pipeline.publish.tables import articles_from_frame, extraction_frames
+from pipeline.publish.tables import articles_from_frame, extraction_frames, extraction_problems_frame
 from schemas.metadata import TABLE_ORDER
 
 pytestmark = pytest.mark.slow
 
 
 @dg.multi_asset(
-    outs={name: table_out(name, "extract") for name in extract_defs.TABLES},
+    outs={name: table_out(name, "extract") for name in extract_defs.OUT_TABLES},
     ins={"articles": dg.AssetIn("articles")},
     can_subset=False,
 )
@@ -38,6 +38,7 @@ def extract_with_a_corrupted_figure(articles):
     frames["figures"] = figures
     for name in extract_defs.TABLES:
         yield table_output(name, frames[name])
+    yield table_output("extraction_problems", extraction_problems_frame([]))
 
 
 def _digest(folder):
