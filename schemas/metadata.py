@@ -6,7 +6,7 @@ One description per table and column; from it come:
 - Dagster's column schema shown in the UI (`dagster_table_schema`, in the Dagster layer),
 - DuckDB's CREATE TABLE with keys and `COMMENT ON` statements (`duckdb_ddl`, `duckdb_comments`),
 - the Frictionless table schema (`frictionless_schema`),
-- the codebook (`codebook_markdown`).
+- the codebook (`schemas.codebook.codebook_markdown`).
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ class ColumnMeta:
     pattern: str | None = None
     fk: str | None = None
     example: str | None = None
+    full_only: bool = False
+    values: tuple[tuple[str, str], ...] = ()  # (allowed value, what it means), in `enum` order
 
     @property
     def fk_table(self) -> str | None:
@@ -76,11 +78,13 @@ class TableMeta:
 
 
 def _column(table: str, raw: dict[str, Any]) -> ColumnMeta:
-    unknown = set(raw) - {"name", "type", "description", "required", "unique", "enum", "min", "max", "pattern", "fk", "example"}
+    unknown = set(raw) - {"name", "type", "description", "required", "unique", "enum", "min", "max", "pattern", "fk",
+                          "example", "full_only", "values", "listed_values"}
     if unknown:
         raise ValueError(f"{table}.{raw.get('name')}: unknown keys {sorted(unknown)}")
     if raw["type"] not in _TYPES:
         raise ValueError(f"{table}.{raw['name']}: unknown type {raw['type']!r}")
+    values = _values(table, raw)
     return ColumnMeta(
         name=raw["name"],
         type=raw["type"],
@@ -93,7 +97,29 @@ def _column(table: str, raw: dict[str, Any]) -> ColumnMeta:
         pattern=raw.get("pattern"),
         fk=raw.get("fk"),
         example=None if raw.get("example") is None else str(raw["example"]),
+        full_only=bool(raw.get("full_only", False)),
+        values=values,
     )
+
+
+def _values(table: str, raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The meaning of every allowed value, in `enum` order, from `values` (value -> meaning); a column without an
+    enum may list the values it takes (`listed_values`, an open list, same form)."""
+    name = raw["name"]
+    if raw.get("values") and not raw.get("enum"):
+        raise ValueError(f"{table}.{name}: `values` describes an `enum`; use `listed_values` for an open list")
+    given = raw.get("values") if raw.get("enum") else raw.get("listed_values")
+    if not given:
+        return ()
+    meanings = {str(k): " ".join(str(v).split()) for k, v in given.items()}
+    if not raw.get("enum"):
+        return tuple(meanings.items())
+    enum = [str(v) for v in raw["enum"]]
+    unknown = sorted(set(meanings) - set(enum))
+    if unknown:
+        raise ValueError(f"{table}.{name}: `values` describes {unknown}, which are not in its `enum`")
+    # an enum value without a meaning is listed with an empty one (tests/test_schemas.py requires them all)
+    return tuple((v, meanings.get(v, "")) for v in enum)
 
 
 @functools.lru_cache(maxsize=1)
@@ -121,17 +147,28 @@ def load_metadata() -> dict[str, Any]:
     return {"dataset": raw["dataset"], "tables": tables}
 
 
-def table_meta(name: str) -> TableMeta:
-    return load_metadata()["tables"][name]
+VARIANTS = ("full", "public")
+
+
+@functools.lru_cache(maxsize=None)
+def table_meta(name: str, variant: str = "full") -> TableMeta:
+    """A table's metadata; the `public` variant leaves out the columns marked `full_only` (article texts)."""
+    t = load_metadata()["tables"][name]
+    if variant == "full":
+        return t
+    if variant != "public":
+        raise ValueError(f"unknown release variant {variant!r}: one of {VARIANTS}")
+    return TableMeta(t.name, t.description, t.row_kind, t.primary_key, tuple(c for c in t.columns if not c.full_only),
+                     t.evidence, t.ordered, t.quote_column)
 
 
 def all_tables() -> list[TableMeta]:
     return list(load_metadata()["tables"].values())
 
 
-def schema_hash(name: str) -> str:
+def schema_hash(name: str, variant: str = "full") -> str:
     """A short hash of a table's column names and types: changes exactly when the published layout changes."""
-    t = table_meta(name)
+    t = table_meta(name, variant)
     layout = [(c.name, c.type, c.required) for c in t.columns]
     return hashlib.sha256(json.dumps(layout).encode()).hexdigest()[:16]
 
@@ -151,10 +188,10 @@ def arrow_type(col: ColumnMeta):
     }[col.type]
 
 
-def arrow_schema(name: str):
+def arrow_schema(name: str, variant: str = "full"):
     import pyarrow as pa
 
-    t = table_meta(name)
+    t = table_meta(name, variant)
     fields = [
         pa.field(c.name, arrow_type(c), nullable=not c.required, metadata={"description": c.description})
         for c in t.columns
@@ -205,14 +242,14 @@ def sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def duckdb_ddl(name: str) -> str:
+def duckdb_ddl(name: str, variant: str = "full") -> str:
     """CREATE TABLE with types, NOT NULL, CHECKs for enums and bounds, and the primary key.
 
     Foreign keys are checked by the blocking asset checks before publishing rather than declared here: DuckDB
     cannot declare a foreign key to a table's own column nor on list columns, and declared keys would make the
     published tables impossible to replace in one transaction.
     """
-    t = table_meta(name)
+    t = table_meta(name, variant)
     lines = []
     for c in t.columns:
         parts = [sql_ident(c.name), _DUCK[c.type]]
@@ -232,8 +269,8 @@ def duckdb_ddl(name: str) -> str:
     return f"CREATE TABLE {sql_ident(name)} (\n" + ",\n".join(lines) + "\n)"
 
 
-def duckdb_comments(name: str) -> list[str]:
-    t = table_meta(name)
+def duckdb_comments(name: str, variant: str = "full") -> list[str]:
+    t = table_meta(name, variant)
     out = [f"COMMENT ON TABLE {sql_ident(name)} IS {sql_literal(t.description)}"]
     for c in t.columns:
         out.append(f"COMMENT ON COLUMN {sql_ident(name)}.{sql_ident(c.name)} IS {sql_literal(c.description)}")
@@ -255,8 +292,8 @@ def _frictionless_example(c: ColumnMeta) -> Any:
     return c.example
 
 
-def frictionless_schema(name: str) -> dict[str, Any]:
-    t = table_meta(name)
+def frictionless_schema(name: str, variant: str = "full") -> dict[str, Any]:
+    t = table_meta(name, variant)
     fields = []
     for c in t.columns:
         f: dict[str, Any] = {"name": c.name, "type": _FRICTIONLESS[c.type], "description": c.description}
@@ -288,57 +325,3 @@ def frictionless_schema(name: str) -> dict[str, Any]:
     if fks:
         schema["foreignKeys"] = fks
     return schema
-
-
-# --- Codebook ---------------------------------------------------------------------------------------------
-
-def _allowed(c: ColumnMeta) -> str:
-    bits = []
-    if c.enum:
-        bits.append(", ".join(f"`{v}`" for v in c.enum))
-    if c.minimum is not None or c.maximum is not None:
-        lo = "" if c.minimum is None else f"{c.minimum} ≤ "
-        hi = "" if c.maximum is None else f" ≤ {c.maximum}"
-        bits.append(f"{lo}value{hi}")
-    if c.pattern:
-        bits.append(f"pattern `{c.pattern}`")
-    if c.fk:
-        bits.append(f"references `{c.fk}`")
-    return "; ".join(bits)
-
-
-def codebook_markdown(version: str | None = None) -> str:
-    """The codebook: every table and column with type, meaning, allowed values and an example."""
-    md = load_metadata()
-    ds = md["dataset"]
-    out = [f"# Codebook: {ds['title']}", ""]
-    if version:
-        out += [f"Dataset version: `{version}`", ""]
-    out += [
-        " ".join(ds["description"].split()),
-        "",
-        "Generated from `schemas/tables.yaml`, the one metadata source of the published tables; do not edit by hand.",
-        "",
-        "Conventions: ids are stable and deterministic (content hashes and spans). Offsets `char_start`/`char_end` "
-        "index the article's normalised `text`, end exclusive, and `text[char_start:char_end] == quote` holds on "
-        "every row that carries evidence. Dates are ISO dates. Unknown is NULL. Lists are Arrow list columns.",
-        "",
-        "## Tables",
-        "",
-    ]
-    for t in md["tables"].values():
-        out.append(f"- [`{t.name}`](#{t.name}): {t.description}")
-    out.append("")
-    for t in md["tables"].values():
-        out += [f"## {t.name}", "", t.description, "", f"One row is {t.row_kind}. Primary key: `{', '.join(t.primary_key)}`.", ""]
-        if t.evidence:
-            out += ["Every row carries its evidence (`article_id`, `char_start`, `char_end`, `quote`).", ""]
-        out += ["| column | type | required | meaning | allowed values | example |", "|---|---|---|---|---|---|"]
-        for c in t.columns:
-            example = "" if c.example is None else f"`{c.example}`"
-            req = "yes" if c.required else "no (NULL when unknown)"
-            if c.unique:
-                req += ", unique"
-            out.append(f"| `{c.name}` | {c.type} | {req} | {c.description.replace('|', '/')} | {_allowed(c).replace('|', '/')} | {example.replace('|', '/')} |")
-        out.append("")
-    return "\n".join(out)
