@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from schemas.metadata import ColumnMeta, TableMeta, load_metadata, table_meta
+from schemas.metadata import ColumnMeta, TableMeta, load_metadata, release_tables, table_meta
 
 EVAL_SUMMARY_PATH = Path(__file__).with_name("eval_summary.json")
 
@@ -107,10 +107,11 @@ def codebook_markdown(version: str | None = None, variant: str = "full") -> str:
         "## Tables",
         "",
     ]
-    for t in md["tables"].values():
-        out.append(f"- [`{t.name}`](#{t.name}): {t.description}")
+    derived = set(md["derived"])
+    for t in release_tables():
+        out.append(f"- [`{t.name}`](#{t.name}): {t.description}" + (" (derived at release time)" if t.name in derived else ""))
     out.append("")
-    for t in md["tables"].values():
+    for t in release_tables():
         out += [f"## {t.name}", "", t.description, "", f"One row is {t.row_kind}. Primary key: `{', '.join(t.primary_key)}`.", ""]
         if t.evidence:
             out += ["Every row carries its evidence (`article_id`, `char_start`, `char_end`, `quote`).", ""]

@@ -25,6 +25,9 @@ METADATA_PATH = Path(__file__).with_name("tables.yaml")
 # The order tables are published and loaded in (a table's foreign keys point only to tables before it,
 # except self-references).
 TABLE_ORDER = ("articles", "actors", "places", "events", "figures", "mentions", "quarantine", "duplicates")
+# Tables a release derives from the published ones (`derived_tables` in tables.yaml), published after them.
+DERIVED_ORDER = ("best_estimates",)
+RELEASE_TABLES = TABLE_ORDER + DERIVED_ORDER
 
 _TYPES = {"string", "integer", "number", "boolean", "date", "list<string>"}
 
@@ -122,29 +125,35 @@ def _values(table: str, raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple((v, meanings.get(v, "")) for v in enum)
 
 
+def _table(name: str, t: dict[str, Any]) -> TableMeta:
+    cols = tuple(_column(name, c) for c in t["columns"])
+    meta = TableMeta(
+        name=name,
+        description=" ".join(t["description"].split()),
+        row_kind=t.get("row_kind", "a row"),
+        primary_key=tuple(t["primary_key"]),
+        columns=cols,
+        evidence=bool(t.get("evidence", False)),
+        ordered=tuple((a, b) for a, b in t.get("ordered", [])),
+        quote_column=t.get("quote_column", "quote"),
+    )
+    names = {c.name for c in cols}
+    for a, b in meta.ordered:
+        if a not in names or b not in names:
+            raise ValueError(f"{name}: ordered pair ({a}, {b}) names an unknown column")
+    return meta
+
+
 @functools.lru_cache(maxsize=1)
 def load_metadata() -> dict[str, Any]:
     raw = yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8"))
-    tables = {}
-    for name, t in raw["tables"].items():
-        cols = tuple(_column(name, c) for c in t["columns"])
-        tables[name] = TableMeta(
-            name=name,
-            description=" ".join(t["description"].split()),
-            row_kind=t.get("row_kind", "a row"),
-            primary_key=tuple(t["primary_key"]),
-            columns=cols,
-            evidence=bool(t.get("evidence", False)),
-            ordered=tuple((a, b) for a, b in t.get("ordered", [])),
-            quote_column=t.get("quote_column", "quote"),
-        )
-        names = {c.name for c in cols}
-        for a, b in tables[name].ordered:
-            if a not in names or b not in names:
-                raise ValueError(f"{name}: ordered pair ({a}, {b}) names an unknown column")
+    tables = {name: _table(name, t) for name, t in raw["tables"].items()}
+    derived = {name: _table(name, t) for name, t in (raw.get("derived_tables") or {}).items()}
     if tuple(tables) != TABLE_ORDER:
         raise ValueError(f"tables.yaml must list the tables in publish order {TABLE_ORDER}, got {tuple(tables)}")
-    return {"dataset": raw["dataset"], "tables": tables}
+    if tuple(derived) != DERIVED_ORDER:
+        raise ValueError(f"tables.yaml must list the derived tables {DERIVED_ORDER}, got {tuple(derived)}")
+    return {"dataset": raw["dataset"], "tables": tables, "derived": derived}
 
 
 VARIANTS = ("full", "public")
@@ -153,7 +162,8 @@ VARIANTS = ("full", "public")
 @functools.lru_cache(maxsize=None)
 def table_meta(name: str, variant: str = "full") -> TableMeta:
     """A table's metadata; the `public` variant leaves out the columns marked `full_only` (article texts)."""
-    t = load_metadata()["tables"][name]
+    md = load_metadata()
+    t = md["tables"][name] if name in md["tables"] else md["derived"][name]
     if variant == "full":
         return t
     if variant != "public":
@@ -163,7 +173,14 @@ def table_meta(name: str, variant: str = "full") -> TableMeta:
 
 
 def all_tables() -> list[TableMeta]:
+    """The tables the pipeline publishes (not the derived ones a release adds)."""
     return list(load_metadata()["tables"].values())
+
+
+def release_tables() -> list[TableMeta]:
+    """Every table of a release: the published ones, then the derived ones."""
+    md = load_metadata()
+    return list(md["tables"].values()) + list(md["derived"].values())
 
 
 def schema_hash(name: str, variant: str = "full") -> str:

@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from schemas.codebook import codebook_markdown
-from schemas.metadata import TABLE_ORDER, table_meta
+from schemas.metadata import RELEASE_TABLES, TABLE_ORDER, table_meta
 from tests.conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.slow
@@ -116,7 +116,7 @@ def test_frictionless_validate_passes(built):
         assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
         report = json.loads(proc.stdout)
         assert report["valid"] is True
-        assert len(report["tasks"]) == len(TABLE_ORDER)
+        assert len(report["tasks"]) == len(RELEASE_TABLES)
     pkg = json.loads((built["r1"] / "datapackage.json").read_text())
     assert pkg["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json" and pkg["version"] == "2020.01.01"
     figures = next(r for r in pkg["resources"] if r["name"] == "figures")
@@ -314,7 +314,7 @@ def test_codebook_report_lineage_and_data_docs(built):
     for t in TABLE_ORDER:
         assert f"newsledger.{t}" in docs
     checks = json.loads((r1 / "checks" / "expectations.json").read_text())["great_expectations"]
-    assert set(checks) == set(TABLE_ORDER) and all(c["error_failed"] == 0 for c in checks.values())
+    assert set(checks) == set(RELEASE_TABLES) and all(c["error_failed"] == 0 for c in checks.values())
 
 
 # --- variants, terms, portability ----------------------------------------------------------------------------
@@ -482,3 +482,174 @@ def test_flat_files_resolve_names(built):
     assert flat["place_name"].notna().any() and flat["reporter_name"].notna().any()
     events = pd.read_csv(r1 / "flat" / "events.csv")
     assert {"actor1_name", "actor2_name", "place_name", "article_title", "quote", "sentence"} <= set(events.columns)
+
+
+# --- offline pages and the explorer, in a real browser ------------------------------------------------------
+
+REMOTE = re.compile(r"""<(?:script|link|img)\b[^>]*?\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    chromium, driver_bin = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver_bin):
+        pytest.skip("chromium and chromedriver are not installed (make test installs them with apt-get as root)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--window-size=1400,1000", f"--user-data-dir={tmp_path_factory.mktemp('chrome')}"):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_bin), options=opts)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def _wait(driver, cond, timeout: float = 20):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(lambda d: cond(d))
+
+
+def test_every_page_of_a_release_loads_nothing_from_the_network(built):
+    for folder in (built["r1"], _full(built["r1"])):
+        pages = sorted(folder.rglob("*.html"))
+        assert len(pages) > 10 and folder / "explorer.html" in pages
+        for page in pages:
+            m = REMOTE.search(page.read_text(encoding="utf-8"))
+            assert m is None, f"{page.relative_to(folder)} loads {m.group(0)!r}"
+    vendor = built["r1"] / "data_docs" / "static" / "vendor"
+    assert (vendor / "jquery-3.7.1.min.js").is_file() and (vendor / "LICENSES.txt").is_file()
+
+
+def test_data_docs_index_renders_offline_from_file_url(built, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get((built["r1"] / "data_docs" / "index.html").as_uri())
+    # the index's table is drawn by bootstrap-table: without its script the page is blank
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".bootstrap-table table tbody tr"))
+    text = browser.find_element(By.TAG_NAME, "body").text
+    for t in TABLE_ORDER:
+        assert f"newsledger.{t}" in text
+    assert browser.execute_script("return typeof window.jQuery") == "function"
+
+
+def test_explorer_filters_opens_a_row_and_shows_its_quote(built, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    r1 = built["r1"]
+    figs = pq.read_table(r1 / "parquet" / "figures.parquet").to_pandas()
+    places = dict(zip(*pq.read_table(r1 / "parquet" / "places.parquet", columns=["place_id", "name"]).to_pydict().values()))
+    arts = pq.read_table(r1 / "parquet" / "articles.parquet").to_pandas().set_index("article_id")
+    figs["place"] = figs["place_id"].map(places)
+    place = figs["place"].value_counts().index[0]
+    want = figs[figs["place"] == place]
+
+    browser.get((r1 / "explorer.html").as_uri())
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#rows tbody tr"))
+    assert browser.find_element(By.ID, "count").text == f"{len(figs)} of {len(figs)} rows"
+    Select(browser.find_element(By.ID, "f-place")).select_by_value(place)
+    rows = browser.find_elements(By.CSS_SELECTOR, "#rows tbody tr")
+    assert len(rows) == len(want) and browser.find_element(By.ID, "count").text == f"{len(want)} of {len(figs)} rows"
+    assert {r.get_attribute("data-id") for r in rows} == set(want["figure_id"])
+    # open a row: its quote is highlighted in its sentence, with a link to the article
+    fid = rows[0].get_attribute("data-id")
+    rows[0].click()
+    detail = browser.find_element(By.ID, "detail")
+    fig = figs.set_index("figure_id").loc[fid]
+    assert detail.find_element(By.TAG_NAME, "mark").text == fig["quote"]
+    assert detail.find_element(By.CSS_SELECTOR, ".sentence").text == fig["sentence"]
+    url = arts.loc[fig["article_id"], "url"]
+    if url:
+        assert detail.find_element(By.CSS_SELECTOR, "a").get_attribute("href") == url
+    # a date range and a category narrow the rows to exactly those the table holds
+    Select(browser.find_element(By.ID, "f-place")).select_by_value("")
+    cat = figs["category"].value_counts().index[0]
+    Select(browser.find_element(By.ID, "f-cat")).select_by_value(cat)
+    browser.execute_script("const e = document.getElementById('f-from'); e.value = '2020-01-25'; e.dispatchEvent(new Event('change'))")
+    def last_day(r) -> str | None:  # the explorer's rule: a row is in range when its last day is not before `from`
+        for v in (r["window_end"], r["window_start"], arts.loc[r["article_id"], "published_at"]):
+            if v is not None and not (isinstance(v, float) and v != v):
+                return str(v)
+        return None
+
+    expected = {r["figure_id"] for _, r in figs.iterrows() if r["category"] == cat and (last_day(r) or "") >= "2020-01-25"}
+    got = {r.get_attribute("data-id") for r in browser.find_elements(By.CSS_SELECTOR, "#rows tbody tr")}
+    assert got == expected and 0 < len(got) < (figs["category"] == cat).sum() + 1
+    # events: filter by an actor; every row shown names it
+    browser.find_element(By.ID, "tab-events").click()
+    ev = pq.read_table(r1 / "parquet" / "events.parquet").to_pandas()
+    actors = dict(zip(*pq.read_table(r1 / "parquet" / "actors.parquet", columns=["actor_id", "name"]).to_pydict().values()))
+    named = ev.apply(lambda r: {actors.get(a) for a in [r["actor1_id"], r["actor2_id"], *list(r["assoc_actor_ids"])] if a}, axis=1)
+    actor = actors[ev["actor1_id"].dropna().value_counts().index[0]]
+    Select(browser.find_element(By.ID, "f-actor")).select_by_value(actor)
+    got = {r.get_attribute("data-id") for r in browser.find_elements(By.CSS_SELECTOR, "#rows tbody tr")}
+    assert got == set(ev["event_id"][named.apply(lambda s: actor in s)])
+    # best estimates: a row opens the claims it was built from, each quote in its sentence
+    browser.execute_script("const e = document.getElementById('f-from'); e.value = ''; e.dispatchEvent(new Event('change'))")
+    browser.find_element(By.ID, "tab-best").click()
+    best_rows = browser.find_elements(By.CSS_SELECTOR, "#rows tbody tr")
+    est = pq.read_table(r1 / "parquet" / "best_estimates.parquet").to_pandas().set_index("estimate_id")
+    assert {r.get_attribute("data-id") for r in best_rows} == set(est.index)
+    eid = best_rows[0].get_attribute("data-id")
+    best_rows[0].click()
+    claims = est.loc[eid, "figure_ids"]
+    marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#detail li.claim mark")]
+    assert marks == [figs.set_index("figure_id").loc[f, "quote"] for f in claims]
+    browser.find_element(By.ID, "tab-events").click()
+    # the map has outlines and a label per place shown, none overlapping
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#map path.country")) >= 3
+    boxes = browser.execute_script("return [...document.querySelectorAll('#map text')].map(t => {const b = t.getBBox(); return [b.x, b.y, b.width, b.height];})")
+    assert boxes
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0] or a[1] + a[3] <= b[1] or b[1] + b[3] <= a[1], (a, b)
+
+
+def test_best_estimates_group_claims_across_reporters_and_keep_every_claim(built):
+    import datetime as dt
+
+    import pandas as pd
+
+    from pipeline.publish.estimates import derive_best_estimates
+    from schemas.models import pandera_schema
+
+    d1, d2 = dt.date(2020, 1, 20), dt.date(2020, 1, 26)
+    base = dict(category="displaced", unit="people", place_id="gn_1", window_start=d1, window_end=d2, value_high=None)
+    claims = pd.DataFrame([
+        dict(base, figure_id="fig_a", article_id="art_1", value=120000.0, value_low=120000.0, reporter_actor_id="act_un", reporter_text="the UN"),
+        dict(base, figure_id="fig_b", article_id="art_2", value=129000.0, value_low=129000.0, reporter_actor_id="act_un", reporter_text="OCHA"),
+        dict(base, figure_id="fig_c", article_id="art_2", value=100000.0, value_low=90000.0, reporter_actor_id=None, reporter_text="local officials"),
+        dict(base, figure_id="fig_d", article_id="art_3", value=150000.0, value_low=150000.0, reporter_actor_id=None, reporter_text=None, value_high=160000.0),
+        dict(base, figure_id="fig_e", article_id="art_3", value=7.0, value_low=7.0, category="killed", reporter_actor_id=None, reporter_text=None),
+        dict(base, figure_id="fig_f", article_id="art_3", value=9.0, value_low=9.0, place_id=None, reporter_actor_id=None, reporter_text=None),
+    ])
+    est = derive_best_estimates(claims)
+    pandera_schema("best_estimates").validate(est)
+    assert len(est) == 2  # displaced in gn_1, killed in gn_1; the figure without a place is not grouped
+    row = est[est["category"] == "displaced"].iloc[0]
+    # sources: act_un (its highest, 129,000), "local officials" (100,000), article art_3 (150,000): median 129,000
+    assert (row["low"], row["best"], row["high"]) == (90000.0, 129000.0, 160000.0)
+    assert list(row["figure_ids"]) == ["fig_a", "fig_b", "fig_c", "fig_d"]
+    assert (row["n_claims"], row["n_articles"], row["n_reporters"], row["rule"]) == (4, 3, 3, "median_of_sources")
+    assert derive_best_estimates(claims.iloc[::-1]).equals(est)  # order of the input does not matter
+
+    # in the release: every grouped figure is in exactly one estimate, and the table is validated and described
+    r1 = built["r1"]
+    figs = pq.read_table(r1 / "parquet" / "figures.parquet").to_pandas()
+    pub = pq.read_table(r1 / "parquet" / "best_estimates.parquet").to_pandas()
+    grouped = figs[figs["place_id"].notna() & (figs["window_start"].notna() | figs["window_end"].notna())]
+    claimed = [f for ids in pub["figure_ids"] for f in ids]
+    assert sorted(claimed) == sorted(grouped["figure_id"]) and len(pub) > 0
+    assert (pub["low"] <= pub["best"]).all() and (pub["best"] <= pub["high"]).all()
+    checks = json.loads((r1 / "checks" / "expectations.json").read_text())["great_expectations"]
+    assert checks["best_estimates"]["error_failed"] == 0 and checks["best_estimates"]["expectations"] >= 10
+    assert "## best_estimates" in (r1 / "CODEBOOK.md").read_text()
+    pkg = json.loads((r1 / "datapackage.json").read_text())
+    assert any(r["name"] == "best_estimates" for r in pkg["resources"])
+    con = duckdb.connect(str(r1 / "newsledger.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM best_estimates").fetchone()[0] == len(pub)

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from markdown_it import MarkdownIt
 
 from schemas.codebook import _crosswalk_lines, _values_markdown, _variant_line, allowed, codebook_markdown, limitations_markdown
-from schemas.metadata import load_metadata, table_meta
+from schemas.metadata import load_metadata, release_tables, table_meta
 
 _TEMPLATE = jinja2.Template(
     """<!doctype html>
@@ -63,7 +63,7 @@ def codebook_html(version: str | None = None, variant: str = "full") -> str:
     md = load_metadata()
     ds = dict(md["dataset"])
     ds["description"] = " ".join(ds["description"].split())
-    tables = list(md["tables"].values())
+    tables = release_tables()
     return _TEMPLATE.render(
         ds=ds, version=version, tables=tables,
         allowed=lambda c: allowed(c).replace("`", ""),

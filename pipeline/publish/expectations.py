@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.publish.offline import make_offline
-from schemas.metadata import TABLE_ORDER, table_meta
+from schemas.metadata import RELEASE_TABLES, table_meta
 
 ERROR = "error"
 WARN = "warn"
@@ -176,7 +176,7 @@ def run_suites(
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
-    names = names or [n for n in TABLE_ORDER if n in tables]
+    names = names or [n for n in RELEASE_TABLES if n in tables]
     tmp = Path(tempfile.mkdtemp(prefix="newsledger-gx-")) if docs_dir else None
     try:
         if tmp is not None:

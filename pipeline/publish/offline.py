@@ -1,7 +1,7 @@
 """Make Great Expectations Data Docs work offline, from `file://`: the scripts and styles GX loads from CDNs are
 replaced by the copies vendored in `pipeline/publish/assets/vendor/` (jQuery, Popper, Bootstrap, bootstrap-table
-and its filter control; MIT, see LICENSES.txt there), and references to what the pages do not need (Vega, the
-date picker, icon fonts, the dark theme, GX's remote logo) are removed. Links to documentation pages stay links.
+and its filter control, the date picker the filter control calls; MIT and Apache-2.0, see LICENSES.txt there),
+and references to what the pages do not need (Vega, icon fonts, the dark theme, GX's remote logo) are removed. Links to documentation pages stay links.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ VENDORED = (
     ("filter-control/bootstrap-table-filter-control", "bootstrap-table-filter-control-1.19.1.min.css"),
     ("bootstrap-table.min.js", "bootstrap-table-1.19.1.min.js"),
     ("bootstrap-table.min.css", "bootstrap-table-1.19.1.min.css"),
+    ("bootstrap-datepicker.min.js", "bootstrap-datepicker-1.9.0.min.js"),
+    ("bootstrap-datepicker.min.css", "bootstrap-datepicker-1.9.0.min.css"),
 )
 _TAG = re.compile(r"""<(script|link)\b[^>]*?\b(?:src|href)\s*=\s*["'](https?://[^"']+)["'][^>]*>(\s*</script>)?""", re.I)
 _REMOTE_IMG = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*["'])https?://[^"']+(["'])""", re.I)

@@ -53,7 +53,7 @@ from pipeline import __version__
 from pipeline.paths import PROJECT_ROOT
 from pipeline.publish.release_docs import FULL, FULL_DIR, PUBLIC, terms_block, write_datapackage, write_terms_files
 from pipeline.publish.writer import _fsync_dir
-from schemas.metadata import TABLE_ORDER, frictionless_schema, load_metadata, schema_hash, table_meta
+from schemas.metadata import RELEASE_TABLES, TABLE_ORDER, frictionless_schema, load_metadata, schema_hash, table_meta
 
 RELEASES_DIR = "releases"
 STAGING_PREFIX = ".staging-"
@@ -256,17 +256,41 @@ def _stage_data(warehouse: Path, folders: dict[str, Path], version: str, created
             base = dict(table.schema.metadata or {})
             if not kv:
                 kv = {k.decode(): v.decode() for k, v in base.items() if k.startswith(b"newsledger.") and k != b"newsledger.schema_hash"}
-            for variant, folder in folders.items():
-                out = table.select(table_meta(name, variant).column_names)
-                out = out.replace_schema_metadata(release_parquet_metadata(name, base, version, variant))
-                pq.write_table(out, folder / "parquet" / f"{name}.parquet", **PARQUET_OPTIONS)
-                write_csv(out, folder / "csv" / f"{name}.csv")
+            _write_table(name, table, base, version, folders)
             rows[name] = table.num_rows
+            if name == "figures":
+                figures, figures_kv = table, {k: v for k, v in base.items() if k.startswith(b"newsledger.")}
+    for name, table in derived_tables(figures).items():
+        _write_table(name, table, {**figures_kv, **(table.schema.metadata or {})}, version, folders)
+        rows[name] = table.num_rows
     for variant, folder in folders.items():
-        load_duckdb(folder / "parquet", folder / DUCKDB_NAME, list(TABLE_ORDER), views_sql(), variant=variant)
+        load_duckdb(folder / "parquet", folder / DUCKDB_NAME, list(RELEASE_TABLES), views_sql(), variant=variant)
         _write_release_info(folder / DUCKDB_NAME, {"dataset_version": version, "created_at": created_at,
                                                    "release_variant": variant, **kv})
     return rows, kv
+
+
+def _write_table(name: str, table: pa.Table, base: dict, version: str, folders: dict[str, Path]) -> None:
+    for variant, folder in folders.items():
+        out = table.select(table_meta(name, variant).column_names)
+        out = out.replace_schema_metadata(release_parquet_metadata(name, base, version, variant))
+        pq.write_table(out, folder / "parquet" / f"{name}.parquet", **PARQUET_OPTIONS)
+        write_csv(out, folder / "csv" / f"{name}.csv")
+
+
+def derived_tables(figures: pa.Table) -> dict[str, pa.Table]:
+    """The derived tables (best estimates) from the published figures, validated by their pandera models."""
+    from pipeline.publish.estimates import NAME, derive_best_estimates
+    from schemas.metadata import arrow_schema
+    from schemas.models import pandera_schema
+
+    df = derive_best_estimates(figures.to_pandas(date_as_object=True))
+    try:
+        pandera_schema(NAME).validate(df, lazy=True)
+    except Exception as exc:  # noqa: BLE001 - pandera's SchemaErrors: a release must not carry a bad table
+        raise ReleaseError(f"the derived table {NAME} fails its schema: {str(exc)[:2000]}") from exc
+    schema = arrow_schema(NAME)
+    return {NAME: pa.Table.from_pandas(df, schema=schema, preserve_index=False).replace_schema_metadata(schema.metadata)}
 
 
 def _write_release_info(db_path: Path, info: dict[str, str]) -> None:
@@ -285,7 +309,7 @@ def _write_release_info(db_path: Path, info: dict[str, str]) -> None:
 def read_release_tables(folder: Path, date_as_object: bool = True) -> dict[str, Any]:
     """The release's tables as pandas DataFrames, read from its Parquet files."""
     return {n: pq.read_table(Path(folder) / "parquet" / f"{n}.parquet").to_pandas(date_as_object=date_as_object)
-            for n in TABLE_ORDER if (Path(folder) / "parquet" / f"{n}.parquet").is_file()}
+            for n in RELEASE_TABLES if (Path(folder) / "parquet" / f"{n}.parquet").is_file()}
 
 
 # --- the descriptive files --------------------------------------------------------------------------------------
@@ -401,6 +425,7 @@ def _describe(staged: StagedRelease, variant: str, folder: Path, final: Path, ar
     files, README and CITATION, lineage, manifest and SHA256SUMS."""
     from pipeline.publish.changelog import write_changelog
     from pipeline.publish.codebook_html import write_codebooks
+    from pipeline.publish.explorer import write_explorer
     from pipeline.publish.flat import write_flat_files
     from pipeline.publish.openlineage import write_lineage
     from pipeline.publish.report import write_report
@@ -410,16 +435,17 @@ def _describe(staged: StagedRelease, variant: str, folder: Path, final: Path, ar
     previous = _previous_of_variant(staged.final.parent, staged.version, variant)
     write_codebooks(folder, staged.version, variant)
     files = {n: {"parquet": file_entry(folder, f"parquet/{n}.parquet"), "csv": file_entry(folder, f"csv/{n}.csv")}
-             for n in TABLE_ORDER}
+             for n in RELEASE_TABLES}
     package = write_datapackage(folder, staged.version, staged.created_at, variant, files)
     changes = write_changelog(folder, previous, staged.version)
     inputs = input_records(tables, articles_dir)
     write_report(folder, tables, staged.version, staged.created_at, changes)
     write_flat_files(folder)
+    write_explorer(folder, tables, staged.version, variant)
     write_terms_files(folder, staged.version, staged.created_at, variant, staged.rows)
 
     table_entries = {}
-    for name in TABLE_ORDER:
+    for name in RELEASE_TABLES:
         t = table_meta(name, variant)
         table_entries[name] = {
             "rows": staged.rows[name],
@@ -443,7 +469,7 @@ def _describe(staged: StagedRelease, variant: str, folder: Path, final: Path, ar
         "dagster_run_ids": dict(sorted((run_ids or {}).items())),
         "inputs": inputs,
         "tables": table_entries,
-        "duckdb": {**file_entry(folder, DUCKDB_NAME), "tables": list(TABLE_ORDER) + ["dataset_release"]},
+        "duckdb": {**file_entry(folder, DUCKDB_NAME), "tables": list(RELEASE_TABLES) + ["dataset_release"]},
         "checks": read_checks_digest(folder) or checks or {},
     }
     write_lineage(folder, manifest)

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from schemas.metadata import TABLE_ORDER, frictionless_schema, load_metadata, table_meta
+from schemas.metadata import RELEASE_TABLES, frictionless_schema, load_metadata, table_meta
 
 PUBLIC = "public"
 FULL = "full"
@@ -80,7 +80,7 @@ def write_datapackage(folder: Path, version: str, created_at: str, variant: str,
     ds = dataset_terms()
     terms = terms_block(variant)
     resources = []
-    for name in TABLE_ORDER:
+    for name in RELEASE_TABLES:
         csv_entry, pq_entry = resource_files[name]["csv"], resource_files[name]["parquet"]
         resources.append({
             "name": name,
@@ -170,7 +170,7 @@ def release_readme(version: str, created_at: str, variant: str, rows: dict[str, 
     ds = dataset_terms()
     terms = terms_block(variant)
     lic = terms["license"]
-    counts = "\n".join(f"| `{n}` | {rows.get(n, 0):,} |" for n in TABLE_ORDER)
+    counts = "\n".join(f"| `{n}` | {rows.get(n, 0):,} |" for n in RELEASE_TABLES)
     files = "\n".join(f"- {what}" for path, what in FILES if folder is None or (folder / path).exists())
     return f"""# {ds['title']}: release {version} ({variant})
 

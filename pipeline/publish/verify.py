@@ -25,7 +25,7 @@ import json
 from pathlib import Path
 
 from pipeline.publish.writer import sha256_file as _sha
-from schemas.metadata import TABLE_ORDER, ColumnMeta, arrow_type, sql_ident, table_meta
+from schemas.metadata import RELEASE_TABLES, TABLE_ORDER, ColumnMeta, arrow_type, sql_ident, table_meta
 
 
 def _layout_hash(columns: list[list]) -> str:
@@ -122,7 +122,7 @@ def verify_release(folder: Path) -> list[str]:
 
     if manifest.get("variant") == "public":
         for name, t in manifest.get("tables", {}).items():
-            withheld = {c.name for c in table_meta(name).columns if c.full_only} if name in TABLE_ORDER else set()
+            withheld = {c.name for c in table_meta(name).columns if c.full_only} if name in RELEASE_TABLES else set()
             leaked = sorted(withheld & {c for c, _, _ in t["columns"]})
             if leaked:
                 problems.append(f"{name}: the public release holds {', '.join(leaked)}, which only the full release may hold")
