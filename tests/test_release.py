@@ -196,7 +196,7 @@ def _footerless(path: Path) -> bytes:
 def test_two_releases_from_the_same_inputs_hold_identical_tables(built):
     r1, r2 = built["r1"], built["r2"]
     assert r2.name != r1.name
-    for n in TABLE_ORDER:
+    for n in RELEASE_TABLES:
         a, b = pq.read_table(r1 / "parquet" / f"{n}.parquet"), pq.read_table(r2 / "parquet" / f"{n}.parquet")
         assert a.equals(b), n
         ka, kb = dict(a.schema.metadata), dict(b.schema.metadata)
@@ -521,6 +521,8 @@ def test_every_page_of_a_release_loads_nothing_from_the_network(built):
         for page in pages:
             m = REMOTE.search(page.read_text(encoding="utf-8"))
             assert m is None, f"{page.relative_to(folder)} loads {m.group(0)!r}"
+            for ref in re.findall(r"""<(?:script|link)\b[^>]*?\b(?:src|href)\s*=\s*["']([^"'#?]+)""", page.read_text(encoding="utf-8")):
+                assert (page.parent / ref).is_file(), f"{page.relative_to(folder)}: {ref} is missing"
     vendor = built["r1"] / "data_docs" / "static" / "vendor"
     assert (vendor / "jquery-3.7.1.min.js").is_file() and (vendor / "LICENSES.txt").is_file()
 
@@ -653,3 +655,19 @@ def test_best_estimates_group_claims_across_reporters_and_keep_every_claim(built
     assert any(r["name"] == "best_estimates" for r in pkg["resources"])
     con = duckdb.connect(str(r1 / "newsledger.duckdb"), read_only=True)
     assert con.execute("SELECT count(*) FROM best_estimates").fetchone()[0] == len(pub)
+
+
+def test_verify_names_a_best_estimate_claim_that_is_no_figure(built, tmp_path):
+    from pipeline.publish.verify import _claims_problems
+
+    bad = tmp_path / "rel"
+    shutil.copytree(built["r1"], bad)
+    path = bad / "parquet" / "best_estimates.parquet"
+    t = pq.read_table(path)
+    ids = t.column("figure_ids").to_pylist()
+    ids[0] = ids[0] + ["fig_0000000000000000"]
+    import pyarrow as pa
+
+    pq.write_table(t.set_column(t.schema.get_field_index("figure_ids"), t.schema.field("figure_ids"), pa.array(ids, pa.list_(pa.string()))), path)
+    assert _claims_problems(built["r1"]) == []
+    assert _claims_problems(bad) == ["best_estimates: 1 claim(s) name no figure of the release (first: ['fig_0000000000000000'])"]

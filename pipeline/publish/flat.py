@@ -16,6 +16,7 @@ def write_flat_files(folder: Path) -> list[str]:
 
     from pipeline.publish.release import write_csv
     from pipeline.publish.writer import DUCKDB_NAME
+    from schemas.metadata import sql_ident
 
     out = folder / FLAT_DIR
     out.mkdir(exist_ok=True)
@@ -23,7 +24,7 @@ def write_flat_files(folder: Path) -> list[str]:
     con = duckdb.connect(str(folder / DUCKDB_NAME), read_only=True)
     try:
         for name, (view, key) in FLAT_VIEWS.items():
-            table = con.sql(f"SELECT * FROM {view} ORDER BY {key}").to_arrow_table()
+            table = con.sql(f"SELECT * FROM {sql_ident(view)} ORDER BY {sql_ident(key)}").to_arrow_table()
             write_csv(table, out / f"{name}.csv")
             written.append(f"{FLAT_DIR}/{name}.csv")
     finally:

@@ -1,7 +1,8 @@
 """Make Great Expectations Data Docs work offline, from `file://`: the scripts and styles GX loads from CDNs are
 replaced by the copies vendored in `pipeline/publish/assets/vendor/` (jQuery, Popper, Bootstrap, bootstrap-table
-and its filter control, the date picker the filter control calls; MIT and Apache-2.0, see LICENSES.txt there),
-and references to what the pages do not need (Vega, icon fonts, the dark theme, GX's remote logo) are removed. Links to documentation pages stay links.
+and its filter control, the date picker the filter control calls, Font Awesome's solid and regular icons; MIT,
+Apache-2.0, SIL OFL 1.1 and CC BY 4.0, see LICENSES.txt and fontawesome-6.6.0/LICENSE.txt there), and references
+to what the pages do not need (Vega, the dark theme, GX's remote logo) are removed. Links to documentation pages stay links.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ VENDORED = (
     ("bootstrap-table.min.css", "bootstrap-table-1.19.1.min.css"),
     ("bootstrap-datepicker.min.js", "bootstrap-datepicker-1.9.0.min.js"),
     ("bootstrap-datepicker.min.css", "bootstrap-datepicker-1.9.0.min.css"),
+    ("font-awesome/6.6.0/css/all.min.css", "fontawesome-6.6.0/css/all.min.css"),  # status icons (solid, regular)
 )
 _TAG = re.compile(r"""<(script|link)\b[^>]*?\b(?:src|href)\s*=\s*["'](https?://[^"']+)["'][^>]*>(\s*</script>)?""", re.I)
 _REMOTE_IMG = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*["'])https?://[^"']+(["'])""", re.I)
+_LOCAL_STATIC = re.compile(r"""(<link\b[^>]*?\bhref\s*=\s*["'])(?:\.\./)*static/""", re.I)
 REMOTE_ASSET = re.compile(r"""<(?:script|link|img)\b[^>]*?\b(?:src|href)\s*=\s*["']https?://""", re.I)
 
 
@@ -50,17 +53,14 @@ def _rewrite(html: str, prefix: str) -> str:
         return f'<link rel="stylesheet" href="{prefix}{VENDOR_DIR}/{name}">'
 
     html = _TAG.sub(tag, html)
+    html = _LOCAL_STATIC.sub(lambda m: f"{m.group(1)}{prefix}static/", html)  # GX links some at a wrong depth
     return _REMOTE_IMG.sub(lambda m: f"{m.group(1)}{prefix}static/images/logo-long.png{m.group(2)}", html)
 
 
 def make_offline(docs_dir: Path) -> None:
     """Rewrite every HTML page of the Data Docs in `docs_dir` to use only local files."""
     docs_dir = Path(docs_dir)
-    target = docs_dir / VENDOR_DIR
-    target.mkdir(parents=True, exist_ok=True)
-    for _, name in VENDORED:
-        shutil.copyfile(VENDOR / name, target / name)
-    shutil.copyfile(VENDOR / "LICENSES.txt", target / "LICENSES.txt")
+    shutil.copytree(VENDOR, docs_dir / VENDOR_DIR, dirs_exist_ok=True)
     for page in sorted(docs_dir.rglob("*.html")):
         depth = len(page.relative_to(docs_dir).parts) - 1
         prefix = "../" * depth

@@ -10,7 +10,8 @@ Checks, each reported as a readable problem when it fails:
   schema hash (key-value metadata) matches the hash recomputed from the recorded columns; its dataset version is
   the release's; a public release holds no column that only the full release may hold (article texts);
 - every evidence row's quote has the length of its span and stands in its sentence; in a full release, it is
-  the article text's `text[char_start:char_end]`.
+  the article text's `text[char_start:char_end]`;
+- every claim (`figure_ids`) of a best estimate is a figure of the release.
 
 `verify RELEASE --text DIR` (`verify_texts`) re-checks the spans of a public release against article texts the
 user supplies: DIR is read like an articles folder (same readers and normalisation), each text is matched to its
@@ -127,6 +128,7 @@ def verify_release(folder: Path) -> list[str]:
             if leaked:
                 problems.append(f"{name}: the public release holds {', '.join(leaked)}, which only the full release may hold")
     problems += _evidence_problems(folder)
+    problems += _claims_problems(folder)
 
     db = manifest.get("duckdb")
     if db and check_entry(db, "DuckDB file"):
@@ -216,6 +218,22 @@ def _evidence_problems(folder: Path) -> list[str]:
     except Exception as exc:  # noqa: BLE001 - a damaged table is reported above; this is a finding, not a crash
         problems.append(f"evidence spans cannot be checked: {type(exc).__name__}: {exc}")
     return problems
+
+
+def _claims_problems(folder: Path) -> list[str]:
+    """Every claim a best estimate names must be a figure of the release."""
+    import pyarrow.parquet as pq
+
+    est, figs = folder / "parquet" / "best_estimates.parquet", folder / "parquet" / "figures.parquet"
+    if not (est.is_file() and figs.is_file()):
+        return []
+    try:
+        known = set(pq.read_table(figs, columns=["figure_id"]).column(0).to_pylist())
+        claims = [f for ids in pq.read_table(est, columns=["figure_ids"]).column(0).to_pylist() for f in ids or []]
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return [f"best_estimates claims cannot be checked: {type(exc).__name__}: {exc}"]
+    missing = sorted(set(claims) - known)
+    return [f"best_estimates: {len(missing)} claim(s) name no figure of the release (first: {missing[:3]})"] if missing else []
 
 
 def read_texts(text_dir: Path) -> dict[str, str]:
