@@ -6,7 +6,7 @@ One description per table and column; from it come:
 - Dagster's column schema shown in the UI (`dagster_table_schema`, in the Dagster layer),
 - DuckDB's CREATE TABLE with keys and `COMMENT ON` statements (`duckdb_ddl`, `duckdb_comments`),
 - the Frictionless table schema (`frictionless_schema`),
-- the codebook (`codebook_markdown`).
+- the codebook (`schemas.codebook.codebook_markdown`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ METADATA_PATH = Path(__file__).with_name("tables.yaml")
 # The order tables are published and loaded in (a table's foreign keys point only to tables before it,
 # except self-references).
 TABLE_ORDER = ("articles", "actors", "places", "events", "figures", "mentions", "extraction_problems", "quarantine", "duplicates")
+# Tables a release derives from the published ones (`derived_tables` in tables.yaml), published after them.
+DERIVED_ORDER = ("best_estimates",)
+RELEASE_TABLES = TABLE_ORDER + DERIVED_ORDER
 
 _TYPES = {"string", "integer", "number", "boolean", "date", "list<string>"}
 
@@ -42,6 +45,8 @@ class ColumnMeta:
     pattern: str | None = None
     fk: str | None = None
     example: str | None = None
+    full_only: bool = False
+    values: tuple[tuple[str, str], ...] = ()  # (allowed value, what it means), in `enum` order
 
     @property
     def fk_table(self) -> str | None:
@@ -76,11 +81,13 @@ class TableMeta:
 
 
 def _column(table: str, raw: dict[str, Any]) -> ColumnMeta:
-    unknown = set(raw) - {"name", "type", "description", "required", "unique", "enum", "min", "max", "pattern", "fk", "example"}
+    unknown = set(raw) - {"name", "type", "description", "required", "unique", "enum", "min", "max", "pattern", "fk",
+                          "example", "full_only", "values", "listed_values"}
     if unknown:
         raise ValueError(f"{table}.{raw.get('name')}: unknown keys {sorted(unknown)}")
     if raw["type"] not in _TYPES:
         raise ValueError(f"{table}.{raw['name']}: unknown type {raw['type']!r}")
+    values = _values(table, raw)
     return ColumnMeta(
         name=raw["name"],
         type=raw["type"],
@@ -93,45 +100,92 @@ def _column(table: str, raw: dict[str, Any]) -> ColumnMeta:
         pattern=raw.get("pattern"),
         fk=raw.get("fk"),
         example=None if raw.get("example") is None else str(raw["example"]),
+        full_only=bool(raw.get("full_only", False)),
+        values=values,
     )
+
+
+def _values(table: str, raw: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The meaning of every allowed value, in `enum` order, from `values` (value -> meaning); a column without an
+    enum may list the values it takes (`listed_values`, an open list, same form)."""
+    name = raw["name"]
+    if raw.get("values") and not raw.get("enum"):
+        raise ValueError(f"{table}.{name}: `values` describes an `enum`; use `listed_values` for an open list")
+    given = raw.get("values") if raw.get("enum") else raw.get("listed_values")
+    if not given:
+        return ()
+    meanings = {str(k): " ".join(str(v).split()) for k, v in given.items()}
+    if not raw.get("enum"):
+        return tuple(meanings.items())
+    enum = [str(v) for v in raw["enum"]]
+    unknown = sorted(set(meanings) - set(enum))
+    if unknown:
+        raise ValueError(f"{table}.{name}: `values` describes {unknown}, which are not in its `enum`")
+    # an enum value without a meaning is listed with an empty one (tests/test_schemas.py requires them all)
+    return tuple((v, meanings.get(v, "")) for v in enum)
+
+
+def _table(name: str, t: dict[str, Any]) -> TableMeta:
+    cols = tuple(_column(name, c) for c in t["columns"])
+    meta = TableMeta(
+        name=name,
+        description=" ".join(t["description"].split()),
+        row_kind=t.get("row_kind", "a row"),
+        primary_key=tuple(t["primary_key"]),
+        columns=cols,
+        evidence=bool(t.get("evidence", False)),
+        ordered=tuple((a, b) for a, b in t.get("ordered", [])),
+        quote_column=t.get("quote_column", "quote"),
+    )
+    names = {c.name for c in cols}
+    for a, b in meta.ordered:
+        if a not in names or b not in names:
+            raise ValueError(f"{name}: ordered pair ({a}, {b}) names an unknown column")
+    return meta
 
 
 @functools.lru_cache(maxsize=1)
 def load_metadata() -> dict[str, Any]:
     raw = yaml.safe_load(METADATA_PATH.read_text(encoding="utf-8"))
-    tables = {}
-    for name, t in raw["tables"].items():
-        cols = tuple(_column(name, c) for c in t["columns"])
-        tables[name] = TableMeta(
-            name=name,
-            description=" ".join(t["description"].split()),
-            row_kind=t.get("row_kind", "a row"),
-            primary_key=tuple(t["primary_key"]),
-            columns=cols,
-            evidence=bool(t.get("evidence", False)),
-            ordered=tuple((a, b) for a, b in t.get("ordered", [])),
-            quote_column=t.get("quote_column", "quote"),
-        )
-        names = {c.name for c in cols}
-        for a, b in tables[name].ordered:
-            if a not in names or b not in names:
-                raise ValueError(f"{name}: ordered pair ({a}, {b}) names an unknown column")
+    tables = {name: _table(name, t) for name, t in raw["tables"].items()}
+    derived = {name: _table(name, t) for name, t in (raw.get("derived_tables") or {}).items()}
     if tuple(tables) != TABLE_ORDER:
         raise ValueError(f"tables.yaml must list the tables in publish order {TABLE_ORDER}, got {tuple(tables)}")
-    return {"dataset": raw["dataset"], "tables": tables}
+    if tuple(derived) != DERIVED_ORDER:
+        raise ValueError(f"tables.yaml must list the derived tables {DERIVED_ORDER}, got {tuple(derived)}")
+    return {"dataset": raw["dataset"], "tables": tables, "derived": derived}
 
 
-def table_meta(name: str) -> TableMeta:
-    return load_metadata()["tables"][name]
+VARIANTS = ("full", "public")
+
+
+@functools.lru_cache(maxsize=None)
+def table_meta(name: str, variant: str = "full") -> TableMeta:
+    """A table's metadata; the `public` variant leaves out the columns marked `full_only` (article texts)."""
+    md = load_metadata()
+    t = md["tables"][name] if name in md["tables"] else md["derived"][name]
+    if variant == "full":
+        return t
+    if variant != "public":
+        raise ValueError(f"unknown release variant {variant!r}: one of {VARIANTS}")
+    return TableMeta(t.name, t.description, t.row_kind, t.primary_key, tuple(c for c in t.columns if not c.full_only),
+                     t.evidence, t.ordered, t.quote_column)
 
 
 def all_tables() -> list[TableMeta]:
+    """The tables the pipeline publishes (not the derived ones a release adds)."""
     return list(load_metadata()["tables"].values())
 
 
-def schema_hash(name: str) -> str:
+def release_tables() -> list[TableMeta]:
+    """Every table of a release: the published ones, then the derived ones."""
+    md = load_metadata()
+    return list(md["tables"].values()) + list(md["derived"].values())
+
+
+def schema_hash(name: str, variant: str = "full") -> str:
     """A short hash of a table's column names and types: changes exactly when the published layout changes."""
-    t = table_meta(name)
+    t = table_meta(name, variant)
     layout = [(c.name, c.type, c.required) for c in t.columns]
     return hashlib.sha256(json.dumps(layout).encode()).hexdigest()[:16]
 
@@ -151,10 +205,10 @@ def arrow_type(col: ColumnMeta):
     }[col.type]
 
 
-def arrow_schema(name: str):
+def arrow_schema(name: str, variant: str = "full"):
     import pyarrow as pa
 
-    t = table_meta(name)
+    t = table_meta(name, variant)
     fields = [
         pa.field(c.name, arrow_type(c), nullable=not c.required, metadata={"description": c.description})
         for c in t.columns
@@ -205,14 +259,14 @@ def sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def duckdb_ddl(name: str) -> str:
+def duckdb_ddl(name: str, variant: str = "full") -> str:
     """CREATE TABLE with types, NOT NULL, CHECKs for enums and bounds, and the primary key.
 
     Foreign keys are checked by the blocking asset checks before publishing rather than declared here: DuckDB
     cannot declare a foreign key to a table's own column nor on list columns, and declared keys would make the
     published tables impossible to replace in one transaction.
     """
-    t = table_meta(name)
+    t = table_meta(name, variant)
     lines = []
     for c in t.columns:
         parts = [sql_ident(c.name), _DUCK[c.type]]
@@ -232,8 +286,8 @@ def duckdb_ddl(name: str) -> str:
     return f"CREATE TABLE {sql_ident(name)} (\n" + ",\n".join(lines) + "\n)"
 
 
-def duckdb_comments(name: str) -> list[str]:
-    t = table_meta(name)
+def duckdb_comments(name: str, variant: str = "full") -> list[str]:
+    t = table_meta(name, variant)
     out = [f"COMMENT ON TABLE {sql_ident(name)} IS {sql_literal(t.description)}"]
     for c in t.columns:
         out.append(f"COMMENT ON COLUMN {sql_ident(name)}.{sql_ident(c.name)} IS {sql_literal(c.description)}")
@@ -255,8 +309,8 @@ def _frictionless_example(c: ColumnMeta) -> Any:
     return c.example
 
 
-def frictionless_schema(name: str) -> dict[str, Any]:
-    t = table_meta(name)
+def frictionless_schema(name: str, variant: str = "full") -> dict[str, Any]:
+    t = table_meta(name, variant)
     fields = []
     for c in t.columns:
         f: dict[str, Any] = {"name": c.name, "type": _FRICTIONLESS[c.type], "description": c.description}
@@ -288,57 +342,3 @@ def frictionless_schema(name: str) -> dict[str, Any]:
     if fks:
         schema["foreignKeys"] = fks
     return schema
-
-
-# --- Codebook ---------------------------------------------------------------------------------------------
-
-def _allowed(c: ColumnMeta) -> str:
-    bits = []
-    if c.enum:
-        bits.append(", ".join(f"`{v}`" for v in c.enum))
-    if c.minimum is not None or c.maximum is not None:
-        lo = "" if c.minimum is None else f"{c.minimum} ≤ "
-        hi = "" if c.maximum is None else f" ≤ {c.maximum}"
-        bits.append(f"{lo}value{hi}")
-    if c.pattern:
-        bits.append(f"pattern `{c.pattern}`")
-    if c.fk:
-        bits.append(f"references `{c.fk}`")
-    return "; ".join(bits)
-
-
-def codebook_markdown(version: str | None = None) -> str:
-    """The codebook: every table and column with type, meaning, allowed values and an example."""
-    md = load_metadata()
-    ds = md["dataset"]
-    out = [f"# Codebook: {ds['title']}", ""]
-    if version:
-        out += [f"Dataset version: `{version}`", ""]
-    out += [
-        " ".join(ds["description"].split()),
-        "",
-        "Generated from `schemas/tables.yaml`, the one metadata source of the published tables; do not edit by hand.",
-        "",
-        "Conventions: ids are stable and deterministic (content hashes and spans). Offsets `char_start`/`char_end` "
-        "index the article's normalised `text`, end exclusive, and `text[char_start:char_end] == quote` holds on "
-        "every row that carries evidence. Dates are ISO dates. Unknown is NULL. Lists are Arrow list columns.",
-        "",
-        "## Tables",
-        "",
-    ]
-    for t in md["tables"].values():
-        out.append(f"- [`{t.name}`](#{t.name}): {t.description}")
-    out.append("")
-    for t in md["tables"].values():
-        out += [f"## {t.name}", "", t.description, "", f"One row is {t.row_kind}. Primary key: `{', '.join(t.primary_key)}`.", ""]
-        if t.evidence:
-            out += ["Every row carries its evidence (`article_id`, `char_start`, `char_end`, `quote`).", ""]
-        out += ["| column | type | required | meaning | allowed values | example |", "|---|---|---|---|---|---|"]
-        for c in t.columns:
-            example = "" if c.example is None else f"`{c.example}`"
-            req = "yes" if c.required else "no (NULL when unknown)"
-            if c.unique:
-                req += ", unique"
-            out.append(f"| `{c.name}` | {c.type} | {req} | {c.description.replace('|', '/')} | {_allowed(c).replace('|', '/')} | {example.replace('|', '/')} |")
-        out.append("")
-    return "\n".join(out)

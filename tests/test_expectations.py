@@ -31,13 +31,26 @@ def test_suites_are_generated_from_the_metadata_source(tables):
     conf = next(s for s in specs if s.type == "expect_column_values_to_be_between" and s.column == "confidence")
     assert (conf.kwargs["min_value"], conf.kwargs["max_value"]) == (0, 1)
     # span invariants and ordered pairs from the table's `ordered`
-    assert any(s.type == "expect_column_pair_values_to_be_equal" and s.severity == ERROR for s in specs)
+    span = next(s for s in specs if s.type == "expect_column_values_to_be_null" and s.severity == ERROR)
+    assert span.kwargs["row_condition"] == "quote.str.len() != char_end - char_start" and span.column == "quote"
     assert any(s.kwargs.get("column_A") == "value_high" and s.kwargs.get("column_B") == "value" for s in specs)
     assert ("expect_table_row_count_to_be_between", WARN) in _kinds(specs)
     for name in TABLE_ORDER:
         for c in table_meta(name).columns:
             if c.required:
                 assert any(s.type == "expect_column_values_to_not_be_null" and s.column == c.name for s in suite_specs(name, tables))
+
+
+def test_expectations_name_only_dataset_columns(tables):
+    for variant in ("full", "public"):
+        for name in TABLE_ORDER:
+            columns = set(table_meta(name, variant).column_names)
+            for s in suite_specs(name, tables, variant):
+                named = {s.kwargs.get(k) for k in ("column", "column_A", "column_B")} - {None}
+                named |= set(s.kwargs.get("column_list", []))
+                assert named <= columns, (variant, name, s.type, named - columns)
+    layout = next(s for s in suite_specs("articles", tables, "public") if s.type == "expect_table_columns_to_match_ordered_list")
+    assert "text" not in layout.kwargs["column_list"] and "text_sha256" in layout.kwargs["column_list"]
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +77,7 @@ def test_broken_rows_fail_the_right_expectations(tables):
     figures.loc[3, "value"] = 5e9                               # implausible: a warning, not an error
     figures.loc[3, "value_low"] = 5e9
     figures.loc[3, "value_high"] = None
+    figures.loc[5, "quote"] = figures.loc[5, "quote"] + "x"    # quote no longer the span's length
     dup = figures.iloc[[4]]
     import pandas as pd
 
@@ -74,6 +88,7 @@ def test_broken_rows_fail_the_right_expectations(tables):
     assert ("expect_column_values_to_be_in_set", "article_id", ERROR) in failed
     assert ("expect_column_pair_values_a_to_be_greater_than_b", "char_end", ERROR) in failed
     assert ("expect_column_values_to_be_unique", "figure_id", ERROR) in failed
+    assert ("expect_column_values_to_be_null", "quote", ERROR) in failed
     assert ("expect_column_values_to_be_between", "value", WARN) in failed
     cat = next(o for o in result.failed() if o.spec.column == "category")
     assert cat.unexpected_count == 1 and cat.examples == ["aliens"]

@@ -23,7 +23,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from schemas.metadata import TABLE_ORDER, codebook_markdown, table_meta
+from schemas.codebook import codebook_markdown
+from schemas.metadata import RELEASE_TABLES, TABLE_ORDER, table_meta
 from tests.conftest import ROOT, SAMPLE
 
 pytestmark = pytest.mark.slow
@@ -69,13 +70,17 @@ def _sha(p: Path) -> str:
 def test_release_folder_holds_everything(built):
     r1 = built["r1"]
     assert r1.name == "2020.01.01" and r1.parent.name == "releases"
+    full = r1.parent / "full" / r1.name
     for rel in ["newsledger.duckdb", "datapackage.json", "CODEBOOK.md", "codebook.html", "manifest.json", "SHA256SUMS",
                 "CHANGELOG.md", "changes.json", "report.html", "data_docs/index.html", "lineage/openlineage.jsonl",
-                "checks/expectations.json"]:
+                "checks/expectations.json", "README.md", "CITATION.cff", "flat/events.csv", "flat/figures.csv"]:
         assert (r1 / rel).is_file(), rel
+        assert (full / rel).is_file(), rel
     for n in TABLE_ORDER:
         assert (r1 / "parquet" / f"{n}.parquet").is_file() and (r1 / "csv" / f"{n}.csv").is_file()
     assert not list(r1.parent.glob(".staging-*")), "staging folder left behind after a successful release"
+    public = {p.name for p in r1.parent.iterdir() if (p / "manifest.json").is_file()}
+    assert {p.name for p in (r1.parent / "full").iterdir()} == public and r1.name in public
 
     m = json.loads((r1 / "manifest.json").read_text())
     assert m["version"] == "2020.01.01" and m["created_at"].endswith("Z")
@@ -100,13 +105,18 @@ def test_release_folder_holds_everything(built):
     assert all(_sha(r1 / rel) == h for rel, h in sums.items())
 
 
+def _full(release: Path) -> Path:
+    return release.parent / "full" / release.name
+
+
 def test_frictionless_validate_passes(built):
     exe = Path(sys.executable).with_name("frictionless")
-    proc = subprocess.run([str(exe), "validate", "--json", "datapackage.json"], cwd=built["r1"], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    report = json.loads(proc.stdout)
-    assert report["valid"] is True
-    assert len(report["tasks"]) == len(TABLE_ORDER)
+    for folder in (built["r1"], _full(built["r1"])):
+        proc = subprocess.run([str(exe), "validate", "--json", "datapackage.json"], cwd=folder, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+        report = json.loads(proc.stdout)
+        assert report["valid"] is True
+        assert len(report["tasks"]) == len(RELEASE_TABLES)
     pkg = json.loads((built["r1"] / "datapackage.json").read_text())
     assert pkg["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json" and pkg["version"] == "2020.01.01"
     figures = next(r for r in pkg["resources"] if r["name"] == "figures")
@@ -118,8 +128,9 @@ def test_frictionless_validate_passes(built):
 
 
 def test_verify_passes_on_a_release_and_names_what_is_wrong_on_a_damaged_copy(built, tmp_path):
-    ok = cli(built["state"], "verify", str(built["r1"]))
-    assert ok.returncode == 0, ok.stdout + ok.stderr
+    for folder in (built["r1"], _full(built["r1"])):
+        ok = cli(built["state"], "verify", str(folder))
+        assert ok.returncode == 0, ok.stdout + ok.stderr
     bad = tmp_path / "2020.01.01"
     shutil.copytree(built["r1"], bad)
     data = bytearray((bad / "parquet" / "events.parquet").read_bytes())
@@ -156,7 +167,7 @@ def test_parquet_reads_in_pandas_polars_and_duckdb_with_version_metadata(built):
         l_df = pl.read_parquet(path)
         d_n = con.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()[0]
         assert len(p_df) == l_df.height == d_n
-        assert list(p_df.columns) == l_df.columns == table_meta(n).column_names
+        assert list(p_df.columns) == l_df.columns == table_meta(n, "public").column_names
         kv = pq.read_schema(path).metadata
         assert kv[b"newsledger.dataset_version"] == b"2020.01.01"
         assert json.loads(kv[b"newsledger.table_schema"])["primaryKey"] == list(table_meta(n).primary_key)
@@ -185,7 +196,7 @@ def _footerless(path: Path) -> bytes:
 def test_two_releases_from_the_same_inputs_hold_identical_tables(built):
     r1, r2 = built["r1"], built["r2"]
     assert r2.name != r1.name
-    for n in TABLE_ORDER:
+    for n in RELEASE_TABLES:
         a, b = pq.read_table(r1 / "parquet" / f"{n}.parquet"), pq.read_table(r2 / "parquet" / f"{n}.parquet")
         assert a.equals(b), n
         ka, kb = dict(a.schema.metadata), dict(b.schema.metadata)
@@ -280,7 +291,8 @@ def test_a_release_that_fails_a_blocking_check_is_not_written(built, tmp_path):
 
 def test_codebook_report_lineage_and_data_docs(built):
     r1 = built["r1"]
-    assert (r1 / "CODEBOOK.md").read_text() == codebook_markdown("2020.01.01") + "\n"
+    assert (r1 / "CODEBOOK.md").read_text() == codebook_markdown("2020.01.01", "public") + "\n"
+    assert (_full(r1) / "CODEBOOK.md").read_text() == codebook_markdown("2020.01.01", "full") + "\n"
     html = (r1 / "codebook.html").read_text()
     for t in TABLE_ORDER:
         for c in table_meta(t).columns:
@@ -302,4 +314,360 @@ def test_codebook_report_lineage_and_data_docs(built):
     for t in TABLE_ORDER:
         assert f"newsledger.{t}" in docs
     checks = json.loads((r1 / "checks" / "expectations.json").read_text())["great_expectations"]
-    assert set(checks) == set(TABLE_ORDER) and all(c["error_failed"] == 0 for c in checks.values())
+    assert set(checks) == set(RELEASE_TABLES) and all(c["error_failed"] == 0 for c in checks.values())
+
+
+# --- variants, terms, portability ----------------------------------------------------------------------------
+
+def _sample_sentences() -> list[str]:
+    """Sentences of the sample articles that no evidence row quotes as its sentence (the words only a copy of
+    the article text would hold), long enough to be unambiguous."""
+    from pipeline.ingest.corpus import iter_entries, read_entry
+
+    out = []
+    for entry in iter_entries(SAMPLE):
+        for o in read_entry(entry):
+            out += [s.strip() for s in re.split(r"(?<=[.!?])\s+", o.candidate.text) if len(s.strip()) > 40]
+    return out
+
+
+def _strings_in(path: Path) -> list[str]:
+    """Every string a file holds, decoded: the cells of Parquet and DuckDB files, the text of any other file."""
+    if path.suffix == ".parquet":
+        t = pq.read_table(path)
+        return [str(v) for c in t.columns for v in c.to_pylist() if v is not None]
+    if path.suffix == ".duckdb":
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            out = []
+            for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+                for row in con.execute(f'SELECT * FROM "{name}"').fetchall():
+                    out += [str(v) for v in row if v is not None]
+            return out
+        finally:
+            con.close()
+    return [path.read_bytes().decode("utf-8", errors="replace")]
+
+
+def test_the_public_release_holds_no_article_text_and_the_full_one_does(built):
+    r1 = built["r1"]
+    evidence_sentences = set()
+    for n in ("events", "figures"):
+        evidence_sentences |= set(pq.read_table(r1 / "parquet" / f"{n}.parquet", columns=["sentence"]).column(0).to_pylist())
+    # a sentence an evidence row does not carry: only the article text holds it
+    hidden = [s for s in _sample_sentences() if not any(s in e or e in s for e in evidence_sentences)]
+    assert len(hidden) >= 5
+    probes = [re.sub(r"\s+", " ", s)[:50] for s in hidden]
+    for p in sorted(r1.rglob("*")):
+        if p.is_file():
+            blob = "\n".join(_strings_in(p))
+            found = [q for q in probes if q in blob]
+            assert not found, f"{p.relative_to(r1)} holds article text: {found[0]!r}"
+    full = _full(r1)
+    full_text = "\n".join(_strings_in(full / "parquet" / "articles.parquet"))
+    assert all(q in full_text for q in probes)  # the probes are real sentences of the texts
+
+    assert pq.read_schema(r1 / "parquet" / "articles.parquet").names == table_meta("articles", "public").column_names
+    assert "text" not in table_meta("articles", "public").column_names
+    assert set(table_meta("articles", "public").column_names) >= {"article_id", "url", "title", "outlet", "published_at", "text_sha256", "n_words"}
+    for n in ("events", "figures"):
+        assert {"char_start", "char_end", "quote", "sentence"} <= set(pq.read_schema(r1 / "parquet" / f"{n}.parquet").names)
+
+
+def test_licence_and_quoted_text_rights_come_from_configuration_and_are_stated_separately(built):
+    from schemas.metadata import load_metadata
+
+    ds = load_metadata()["dataset"]
+    for folder, variant in ((built["r1"], "public"), (_full(built["r1"]), "full")):
+        pkg = json.loads((folder / "datapackage.json").read_text())
+        manifest = json.loads((folder / "manifest.json").read_text())
+        readme = (folder / "README.md").read_text()
+        assert pkg["licenses"] == [{"name": ds["license"]["name"], "path": ds["license"]["path"], "title": ds["license"]["title"]}]
+        for terms in (pkg["newsledger:terms"], manifest["terms"]):
+            assert terms["variant"] == variant and terms["license"]["path"] == ds["license"]["path"]
+            assert terms["quoted_text"]["rights"] == " ".join(ds["quoted_text"]["rights"].split())
+            assert ("articles.text" in terms["quoted_text"]["columns"]) == (variant == "full")
+        assert manifest["variant"] == variant
+        assert ds["license"]["path"] in readme and " ".join(ds["quoted_text"]["rights"].split()) in readme
+        assert f"This is the {variant} release." in readme
+        assert "## How to cite" in readme and "2020.01.01" in readme
+        cff = (folder / "CITATION.cff").read_text()
+        assert "cff-version: 1.2.0" in cff and 'version: "2020.01.01"' in cff and "doi:" in cff and "date-released:" in cff
+
+
+def test_verify_with_texts_rechecks_every_span_and_names_a_wrong_one(built, tmp_path):
+    r1 = built["r1"]
+    ok = cli(built["state"], "verify", str(r1), "--text", str(SAMPLE))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    n_rows = sum(pq.ParquetFile(r1 / "parquet" / f"{n}.parquet").metadata.num_rows for n in ("events", "figures", "mentions"))
+    assert f"2 of 2 articles found" in ok.stdout and f"{n_rows} evidence rows re-checked" in ok.stdout
+    # a user's copy of an article that differs where a figure stands: its spans no longer hold
+    texts = tmp_path / "texts"
+    shutil.copytree(SAMPLE, texts)
+    from pipeline.publish.verify import read_texts, verify_texts
+
+    shas = dict(zip(*pq.read_table(r1 / "parquet" / "articles.parquet", columns=["text_sha256", "article_id"]).to_pydict().values()))
+    assert set(read_texts(texts)) == set(shas)
+    problems, stats = verify_texts(r1, texts)
+    assert problems == [] and stats["matched"] == 2 and stats["rows_checked"] == n_rows
+    # a tampered quote in a copy of the release is caught against the texts (and by the sentence check)
+    bad = tmp_path / "2020.01.01"
+    shutil.copytree(r1, bad)
+    t = pq.read_table(bad / "parquet" / "figures.parquet")
+    quotes = t.column("quote").to_pylist()
+    quotes[0] = quotes[0][::-1]
+    pq.write_table(t.set_column(t.schema.get_field_index("quote"), "quote", __import__("pyarrow").array(quotes)),
+                   bad / "parquet" / "figures.parquet")
+    problems, _ = verify_texts(bad, texts)
+    assert any(p.startswith("figures: 1 row(s) where the text[char_start:char_end] differs from the quote") for p in problems), problems
+
+
+READER_ENVS = ROOT / "build" / "reader-envs"
+OLD_DUCKDB = "1.1.3"
+
+
+def _old_duckdb_python() -> Path:
+    """A throwaway environment with DuckDB 1.1 from the package registry, kept under the git-ignored build/."""
+    env = READER_ENVS / f"duckdb-{OLD_DUCKDB}"
+    py = env / "bin" / "python"
+    if py.is_file() and (env / ".ok").is_file():
+        return py
+    uv = Path(sys.executable).with_name("uv")
+    shutil.rmtree(env, ignore_errors=True)
+    made = subprocess.run([str(uv), "venv", "-q", "-p", sys.executable, str(env)], capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    got = subprocess.run([str(uv), "pip", "install", "-q", "--python", str(py), f"duckdb=={OLD_DUCKDB}"],
+                         capture_output=True, text=True, timeout=300)
+    if got.returncode != 0:
+        if any(w in got.stderr.lower() for w in ("connect", "network", "dns", "resolve host", "timed out", "offline")):
+            pytest.skip(f"the package registry cannot be reached to install duckdb=={OLD_DUCKDB}: {got.stderr.strip()[:300]}")
+        raise AssertionError(got.stderr)
+    (env / ".ok").write_text(OLD_DUCKDB)
+    return py
+
+
+def test_the_duckdb_file_opens_in_duckdb_1_1_and_2(built):
+    db = built["r1"] / "newsledger.duckdb"
+    py = _old_duckdb_python()
+    script = (
+        "import duckdb, json, sys\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "print(json.dumps({'version': duckdb.__version__,"
+        " 'figures': con.execute('SELECT count(*) FROM figures_readable').fetchone()[0],"
+        " 'comment': con.execute(\"SELECT comment FROM duckdb_tables() WHERE table_name = 'figures'\").fetchone()[0],"
+        " 'release': dict(con.execute('SELECT key, value FROM dataset_release').fetchall())['dataset_version']}))\n"
+    )
+    proc = subprocess.run([str(py), "-c", script, str(db)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    old = json.loads(proc.stdout)
+    con = duckdb.connect(str(db), read_only=True)
+    assert old["version"] == OLD_DUCKDB and duckdb.__version__.startswith("2.")
+    assert old["figures"] == con.execute("SELECT count(*) FROM figures").fetchone()[0] > 0
+    assert old["comment"] == table_meta("figures").description and old["release"] == "2020.01.01"
+
+
+def test_flat_files_resolve_names(built):
+    import pandas as pd
+
+    r1 = built["r1"]
+    flat = pd.read_csv(r1 / "flat" / "figures.csv")
+    figs = pq.read_table(r1 / "parquet" / "figures.parquet").to_pandas()
+    actors = pq.read_table(r1 / "parquet" / "actors.parquet").to_pandas().set_index("actor_id")["name"]
+    places = pq.read_table(r1 / "parquet" / "places.parquet").to_pandas().set_index("place_id")["name"]
+    assert sorted(flat["figure_id"]) == sorted(figs["figure_id"])
+    merged = flat.set_index("figure_id").join(figs.set_index("figure_id")[["reporter_actor_id", "place_id"]])
+    for _, r in merged.iterrows():
+        assert (r["reporter_name"] if isinstance(r["reporter_name"], str) else None) == (actors.get(r["reporter_actor_id"]) if r["reporter_actor_id"] else None)
+        assert (r["place_name"] if isinstance(r["place_name"], str) else None) == (places.get(r["place_id"]) if r["place_id"] else None)
+    assert flat["place_name"].notna().any() and flat["reporter_name"].notna().any()
+    events = pd.read_csv(r1 / "flat" / "events.csv")
+    assert {"actor1_name", "actor2_name", "place_name", "article_title", "quote", "sentence"} <= set(events.columns)
+
+
+# --- offline pages and the explorer, in a real browser ------------------------------------------------------
+
+REMOTE = re.compile(r"""<(?:script|link|img)\b[^>]*?\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    chromium, driver_bin = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver_bin):
+        pytest.skip("chromium and chromedriver are not installed (make test installs them with apt-get as root)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--window-size=1400,1000", f"--user-data-dir={tmp_path_factory.mktemp('chrome')}"):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_bin), options=opts)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def _wait(driver, cond, timeout: float = 20):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(lambda d: cond(d))
+
+
+def test_every_page_of_a_release_loads_nothing_from_the_network(built):
+    for folder in (built["r1"], _full(built["r1"])):
+        pages = sorted(folder.rglob("*.html"))
+        assert len(pages) > 10 and folder / "explorer.html" in pages
+        for page in pages:
+            m = REMOTE.search(page.read_text(encoding="utf-8"))
+            assert m is None, f"{page.relative_to(folder)} loads {m.group(0)!r}"
+            for ref in re.findall(r"""<(?:script|link)\b[^>]*?\b(?:src|href)\s*=\s*["']([^"'#?]+)""", page.read_text(encoding="utf-8")):
+                assert (page.parent / ref).is_file(), f"{page.relative_to(folder)}: {ref} is missing"
+    vendor = built["r1"] / "data_docs" / "static" / "vendor"
+    assert (vendor / "jquery-3.7.1.min.js").is_file() and (vendor / "LICENSES.txt").is_file()
+
+
+def test_data_docs_index_renders_offline_from_file_url(built, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get((built["r1"] / "data_docs" / "index.html").as_uri())
+    # the index's table is drawn by bootstrap-table: without its script the page is blank
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".bootstrap-table table tbody tr"))
+    text = browser.find_element(By.TAG_NAME, "body").text
+    for t in TABLE_ORDER:
+        assert f"newsledger.{t}" in text
+    assert browser.execute_script("return typeof window.jQuery") == "function"
+
+
+def test_explorer_filters_opens_a_row_and_shows_its_quote(built, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    r1 = built["r1"]
+    figs = pq.read_table(r1 / "parquet" / "figures.parquet").to_pandas()
+    places = dict(zip(*pq.read_table(r1 / "parquet" / "places.parquet", columns=["place_id", "name"]).to_pydict().values()))
+    arts = pq.read_table(r1 / "parquet" / "articles.parquet").to_pandas().set_index("article_id")
+    figs["place"] = figs["place_id"].map(places)
+    place = figs["place"].value_counts().index[0]
+    want = figs[figs["place"] == place]
+
+    browser.get((r1 / "explorer.html").as_uri())
+    _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#rows tbody tr"))
+    assert browser.find_element(By.ID, "count").text == f"{len(figs)} of {len(figs)} rows"
+    Select(browser.find_element(By.ID, "f-place")).select_by_value(place)
+    rows = browser.find_elements(By.CSS_SELECTOR, "#rows tbody tr")
+    assert len(rows) == len(want) and browser.find_element(By.ID, "count").text == f"{len(want)} of {len(figs)} rows"
+    assert {r.get_attribute("data-id") for r in rows} == set(want["figure_id"])
+    # open a row: its quote is highlighted in its sentence, with a link to the article
+    fid = rows[0].get_attribute("data-id")
+    rows[0].click()
+    detail = browser.find_element(By.ID, "detail")
+    fig = figs.set_index("figure_id").loc[fid]
+    assert detail.find_element(By.TAG_NAME, "mark").text == fig["quote"]
+    assert detail.find_element(By.CSS_SELECTOR, ".sentence").text == fig["sentence"]
+    url = arts.loc[fig["article_id"], "url"]
+    if url:
+        assert detail.find_element(By.CSS_SELECTOR, "a").get_attribute("href") == url
+    # a date range and a category narrow the rows to exactly those the table holds
+    Select(browser.find_element(By.ID, "f-place")).select_by_value("")
+    cat = figs["category"].value_counts().index[0]
+    Select(browser.find_element(By.ID, "f-cat")).select_by_value(cat)
+    browser.execute_script("const e = document.getElementById('f-from'); e.value = '2020-01-25'; e.dispatchEvent(new Event('change'))")
+    def last_day(r) -> str | None:  # the explorer's rule: a row is in range when its last day is not before `from`
+        for v in (r["window_end"], r["window_start"], arts.loc[r["article_id"], "published_at"]):
+            if v is not None and not (isinstance(v, float) and v != v):
+                return str(v)
+        return None
+
+    expected = {r["figure_id"] for _, r in figs.iterrows() if r["category"] == cat and (last_day(r) or "") >= "2020-01-25"}
+    got = {r.get_attribute("data-id") for r in browser.find_elements(By.CSS_SELECTOR, "#rows tbody tr")}
+    assert got == expected and 0 < len(got) < (figs["category"] == cat).sum() + 1
+    # events: filter by an actor; every row shown names it
+    browser.find_element(By.ID, "tab-events").click()
+    ev = pq.read_table(r1 / "parquet" / "events.parquet").to_pandas()
+    actors = dict(zip(*pq.read_table(r1 / "parquet" / "actors.parquet", columns=["actor_id", "name"]).to_pydict().values()))
+    named = ev.apply(lambda r: {actors.get(a) for a in [r["actor1_id"], r["actor2_id"], *list(r["assoc_actor_ids"])] if a}, axis=1)
+    actor = actors[ev["actor1_id"].dropna().value_counts().index[0]]
+    Select(browser.find_element(By.ID, "f-actor")).select_by_value(actor)
+    got = {r.get_attribute("data-id") for r in browser.find_elements(By.CSS_SELECTOR, "#rows tbody tr")}
+    assert got == set(ev["event_id"][named.apply(lambda s: actor in s)])
+    # best estimates: a row opens the claims it was built from, each quote in its sentence
+    browser.execute_script("const e = document.getElementById('f-from'); e.value = ''; e.dispatchEvent(new Event('change'))")
+    browser.find_element(By.ID, "tab-best").click()
+    best_rows = browser.find_elements(By.CSS_SELECTOR, "#rows tbody tr")
+    est = pq.read_table(r1 / "parquet" / "best_estimates.parquet").to_pandas().set_index("estimate_id")
+    assert {r.get_attribute("data-id") for r in best_rows} == set(est.index)
+    eid = best_rows[0].get_attribute("data-id")
+    best_rows[0].click()
+    claims = est.loc[eid, "figure_ids"]
+    marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#detail li.claim mark")]
+    assert marks == [figs.set_index("figure_id").loc[f, "quote"] for f in claims]
+    browser.find_element(By.ID, "tab-events").click()
+    # the map has outlines and a label per place shown, none overlapping
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#map path.country")) >= 3
+    boxes = browser.execute_script("return [...document.querySelectorAll('#map text')].map(t => {const b = t.getBBox(); return [b.x, b.y, b.width, b.height];})")
+    assert boxes
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0] or a[1] + a[3] <= b[1] or b[1] + b[3] <= a[1], (a, b)
+
+
+def test_best_estimates_group_claims_across_reporters_and_keep_every_claim(built):
+    import datetime as dt
+
+    import pandas as pd
+
+    from pipeline.publish.estimates import derive_best_estimates
+    from schemas.models import pandera_schema
+
+    d1, d2 = dt.date(2020, 1, 20), dt.date(2020, 1, 26)
+    base = dict(category="displaced", unit="people", place_id="gn_1", window_start=d1, window_end=d2, value_high=None)
+    claims = pd.DataFrame([
+        dict(base, figure_id="fig_a", article_id="art_1", value=120000.0, value_low=120000.0, reporter_actor_id="act_un", reporter_text="the UN"),
+        dict(base, figure_id="fig_b", article_id="art_2", value=129000.0, value_low=129000.0, reporter_actor_id="act_un", reporter_text="OCHA"),
+        dict(base, figure_id="fig_c", article_id="art_2", value=100000.0, value_low=90000.0, reporter_actor_id=None, reporter_text="local officials"),
+        dict(base, figure_id="fig_d", article_id="art_3", value=150000.0, value_low=150000.0, reporter_actor_id=None, reporter_text=None, value_high=160000.0),
+        dict(base, figure_id="fig_e", article_id="art_3", value=7.0, value_low=7.0, category="killed", reporter_actor_id=None, reporter_text=None),
+        dict(base, figure_id="fig_f", article_id="art_3", value=9.0, value_low=9.0, place_id=None, reporter_actor_id=None, reporter_text=None),
+    ])
+    est = derive_best_estimates(claims)
+    pandera_schema("best_estimates").validate(est)
+    assert len(est) == 2  # displaced in gn_1, killed in gn_1; the figure without a place is not grouped
+    row = est[est["category"] == "displaced"].iloc[0]
+    # sources: act_un (its highest, 129,000), "local officials" (100,000), article art_3 (150,000): median 129,000
+    assert (row["low"], row["best"], row["high"]) == (90000.0, 129000.0, 160000.0)
+    assert list(row["figure_ids"]) == ["fig_a", "fig_b", "fig_c", "fig_d"]
+    assert (row["n_claims"], row["n_articles"], row["n_reporters"], row["rule"]) == (4, 3, 3, "median_of_sources")
+    assert derive_best_estimates(claims.iloc[::-1]).equals(est)  # order of the input does not matter
+
+    # in the release: every grouped figure is in exactly one estimate, and the table is validated and described
+    r1 = built["r1"]
+    figs = pq.read_table(r1 / "parquet" / "figures.parquet").to_pandas()
+    pub = pq.read_table(r1 / "parquet" / "best_estimates.parquet").to_pandas()
+    grouped = figs[figs["place_id"].notna() & (figs["window_start"].notna() | figs["window_end"].notna())]
+    claimed = [f for ids in pub["figure_ids"] for f in ids]
+    assert sorted(claimed) == sorted(grouped["figure_id"]) and len(pub) > 0
+    assert (pub["low"] <= pub["best"]).all() and (pub["best"] <= pub["high"]).all()
+    checks = json.loads((r1 / "checks" / "expectations.json").read_text())["great_expectations"]
+    assert checks["best_estimates"]["error_failed"] == 0 and checks["best_estimates"]["expectations"] >= 10
+    assert "## best_estimates" in (r1 / "CODEBOOK.md").read_text()
+    pkg = json.loads((r1 / "datapackage.json").read_text())
+    assert any(r["name"] == "best_estimates" for r in pkg["resources"])
+    con = duckdb.connect(str(r1 / "newsledger.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM best_estimates").fetchone()[0] == len(pub)
+
+
+def test_verify_names_a_best_estimate_claim_that_is_no_figure(built, tmp_path):
+    from pipeline.publish.verify import _claims_problems
+
+    bad = tmp_path / "rel"
+    shutil.copytree(built["r1"], bad)
+    path = bad / "parquet" / "best_estimates.parquet"
+    t = pq.read_table(path)
+    ids = t.column("figure_ids").to_pylist()
+    ids[0] = ids[0] + ["fig_0000000000000000"]
+    import pyarrow as pa
+
+    pq.write_table(t.set_column(t.schema.get_field_index("figure_ids"), t.schema.field("figure_ids"), pa.array(ids, pa.list_(pa.string()))), path)
+    assert _claims_problems(built["r1"]) == []
+    assert _claims_problems(bad) == ["best_estimates: 1 claim(s) name no figure of the release (first: ['fig_0000000000000000'])"]

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from schemas.metadata import TABLE_ORDER, all_tables, codebook_markdown, duckdb_ddl, frictionless_schema, table_meta
+from schemas.codebook import codebook_markdown
+from schemas.metadata import TABLE_ORDER, all_tables, duckdb_ddl, frictionless_schema, table_meta
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = ROOT / "schemas" / "CONTRACT.md"
@@ -72,6 +73,39 @@ def test_codebook_describes_every_column_with_its_type_and_example():
             assert f"| `{c.name}` | {c.type} |" in book, f"{t.name}.{c.name} missing from the codebook"
             if c.enum:
                 assert all(f"`{v}`" in book for v in c.enum)
+
+
+def test_codebook_defines_every_allowed_value_names_the_crosswalk_and_states_limitations():
+    import csv
+    import json
+
+    from schemas.codebook import EVAL_SUMMARY_PATH
+    from schemas.metadata import load_metadata
+
+    book = codebook_markdown("0.0.0-test", "public")
+    for t in all_tables():
+        for c in t.columns:
+            if c.enum:
+                assert [v for v, _ in c.values] == list(c.enum), f"{t.name}.{c.name}"
+                for v, meaning in c.values:
+                    assert meaning, f"{t.name}.{c.name}: allowed value {v!r} has no meaning in schemas/tables.yaml"
+                    assert f"- `{v}`: {meaning}" in book
+    # the open lists agree with the crosswalk they come from
+    cw = load_metadata()["dataset"]["crosswalk"]
+    rows = list(csv.DictReader(open(ROOT / cw["path"], encoding="utf-8")))
+    assert list(rows[0]) == cw["columns"]
+    events = table_meta("events")
+    assert {v for v, _ in events.column("mode").values} == {r["mode"] for r in rows if r["mode"]}
+    assert {v for v, _ in events.column("acled_event_type").values} == {r["acled_event_type"] for r in rows if r["acled_event_type"]}
+    assert "## Crosswalk" in book and cw["path"] in book
+    # the limitations carry the accuracy make eval measured, read from the committed summary
+    summary = json.loads(EVAL_SUMMARY_PATH.read_text())
+    assert "## Limitations" in book and summary["commit"] in book
+    for r in summary["results"]:
+        if r["recall"] is not None:
+            assert f"| {r['benchmark']} | {r['table']} | {r['items']} |" in book and f"{r['recall']:.2f}" in book
+    assert "**Full release only**" in book and "(Not in this release.)" in book
+    assert "(Not in this release.)" not in codebook_markdown("0.0.0-test", "full")
 
 
 def test_generated_schemas_cover_every_column():

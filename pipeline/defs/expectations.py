@@ -17,14 +17,14 @@ in the UI. The same run builds the Data Docs into the staged release's `data_doc
 import dagster as dg
 
 from pipeline.publish.release import StagedRelease, run_release_checks
-from schemas.metadata import TABLE_ORDER
+from schemas.metadata import RELEASE_TABLES
 
 ASSET = "release_snapshot"
 
 
 def _specs() -> list[dg.AssetCheckSpec]:
     specs = []
-    for name in TABLE_ORDER:
+    for name in RELEASE_TABLES:
         specs.append(dg.AssetCheckSpec(f"gx_{name}", asset=ASSET, blocking=True,
                                        description=f"Great Expectations suite of {name}: expectations that must hold (blocking)."))
         specs.append(dg.AssetCheckSpec(f"gx_{name}_quality", asset=ASSET, blocking=False,
@@ -43,7 +43,7 @@ def great_expectations_release(context: dg.AssetCheckExecutionContext, release_s
 
     staged = StagedRelease.from_dict(release_snapshot)
     summary = run_release_checks(staged)
-    for name in TABLE_ORDER:
+    for name in RELEASE_TABLES:
         s = summary["great_expectations"][name]
         for severity, check_name, dg_sev in ((ERROR, f"gx_{name}", dg.AssetCheckSeverity.ERROR),
                                              (WARN, f"gx_{name}_quality", dg.AssetCheckSeverity.WARN)):

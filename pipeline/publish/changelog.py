@@ -28,7 +28,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from schemas.metadata import TABLE_ORDER, table_meta
+from schemas.metadata import RELEASE_TABLES, table_meta
 
 MAX_IDS_IN_MARKDOWN = 200
 EXAMPLES = 3
@@ -106,7 +106,7 @@ def diff_releases(old_folder: Path | None, new_folder: Path) -> dict[str, Any]:
     tables: dict[str, TableChanges] = {}
     rows_old: dict[str, dict] = {}
     rows_new: dict[str, dict] = {}
-    for name in TABLE_ORDER:
+    for name in RELEASE_TABLES:
         new = read_keyed(Path(new_folder) / "parquet" / f"{name}.parquet", name)
         old_path = Path(old_folder) / "parquet" / f"{name}.parquet" if old_folder else None
         old = read_keyed(old_path, name) if old_path and old_path.is_file() else {}

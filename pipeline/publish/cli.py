@@ -82,12 +82,21 @@ def _verify(args: argparse.Namespace) -> int:
 
     folder = Path(args.release)
     problems = verify_release(folder)
+    stats = None
+    if args.text and folder.is_dir():
+        from pipeline.publish.verify import verify_texts
+
+        text_problems, stats = verify_texts(folder, Path(args.text))
+        problems += text_problems
     if problems:
         print(f"{folder}: {len(problems)} problem(s)")
         for p in problems:
             print(f"  - {p}")
         return 1
-    print(f"{folder}: OK (checksums, sizes, row counts and schemas match the manifest)")
+    print(f"{folder}: OK (checksums, sizes, row counts, schemas and evidence spans match the manifest)")
+    if stats is not None:
+        print(f"texts: {stats['matched']} of {stats['articles']} articles found in {args.text} "
+              f"({stats['missing']} missing); {stats['rows_checked']} evidence rows re-checked against them: OK")
     return 0
 
 
@@ -103,4 +112,6 @@ def add_parsers(sub) -> None:
 
     ver = sub.add_parser("verify", help="check a release folder's checksums, sizes, row counts and schemas")
     ver.add_argument("release", help="a release folder, e.g. warehouse/releases/2024.05.01")
+    ver.add_argument("--text", default="", metavar="DIR",
+                     help="a folder of the articles (as for `run --articles`): re-check every quote against its article's text")
     ver.set_defaults(func=_verify)

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import jinja2
 
-from schemas.metadata import _allowed, codebook_markdown, load_metadata
+from markupsafe import Markup
+from markdown_it import MarkdownIt
+
+from schemas.codebook import _crosswalk_lines, _values_markdown, _variant_line, allowed, codebook_markdown, limitations_markdown
+from schemas.metadata import load_metadata, release_tables, table_meta
 
 _TEMPLATE = jinja2.Template(
     """<!doctype html>
@@ -20,6 +24,7 @@ th{background:#f3f3f3}code{background:#f6f6f6;padding:0 .2em;border-radius:3px}.
 </style></head><body>
 <h1>Codebook: {{ ds.title }}</h1>
 {% if version %}<p>Dataset version: <code>{{ version }}</code></p>{% endif %}
+{{ variant_html }}
 <p>{{ ds.description }}</p>
 <p class="muted">Generated from <code>schemas/tables.yaml</code>, the one metadata source of the published tables; do not edit by hand.</p>
 <p>Conventions: ids are stable and deterministic (content hashes and spans). Offsets <code>char_start</code>/<code>char_end</code>
@@ -36,25 +41,39 @@ that carries evidence. Dates are ISO dates. Unknown is NULL. Lists are Arrow lis
 <table><thead><tr><th>column</th><th>type</th><th>required</th><th>meaning</th><th>allowed values</th><th>example</th></tr></thead><tbody>
 {% for c in t.columns %}<tr id="{{ t.name }}.{{ c.name }}"><td><code>{{ c.name }}</code></td><td>{{ c.type }}</td>
 <td>{{ 'yes' if c.required else 'no (NULL when unknown)' }}{{ ', unique' if c.unique else '' }}</td>
-<td>{{ c.description }}</td><td>{{ allowed(c) }}</td><td>{% if c.example is not none %}<code>{{ c.example }}</code>{% endif %}</td></tr>
-{% endfor %}</tbody></table></section>
+<td>{{ c.description }}{% if c.full_only %} <strong>Full release only</strong>: not in the public release.{% endif %}{% if c.name not in in_variant[t.name] %} (Not in this release.){% endif %}</td><td>{{ allowed(c) }}</td><td>{% if c.example is not none %}<code>{{ c.example }}</code>{% endif %}</td></tr>
+{% endfor %}</tbody></table>
+{{ values_html[t.name] }}</section>
 {% endfor %}
+{{ tail_html }}
 </body></html>
 """,
     autoescape=True,
 )
 
 
-def codebook_html(version: str | None = None) -> str:
+_MD = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def _html(lines: list[str]) -> Markup:
+    return Markup(_MD.render("\n".join(lines)))  # noqa: S704 - rendered from our own metadata, raw HTML disabled
+
+
+def codebook_html(version: str | None = None, variant: str = "full") -> str:
     md = load_metadata()
     ds = dict(md["dataset"])
     ds["description"] = " ".join(ds["description"].split())
+    tables = release_tables()
     return _TEMPLATE.render(
-        ds=ds, version=version, tables=list(md["tables"].values()),
-        allowed=lambda c: _allowed(c).replace("`", ""),
+        ds=ds, version=version, tables=tables,
+        allowed=lambda c: allowed(c).replace("`", ""),
+        in_variant={t.name: set(table_meta(t.name, variant).column_names) for t in tables},
+        variant_html=_html(_variant_line(variant)),
+        values_html={t.name: _html(_values_markdown(t)) for t in tables},
+        tail_html=_html(_crosswalk_lines() + limitations_markdown()),
     )
 
 
-def write_codebooks(folder: Path, version: str) -> None:
-    (folder / "CODEBOOK.md").write_text(codebook_markdown(version) + "\n", encoding="utf-8")
-    (folder / "codebook.html").write_text(codebook_html(version), encoding="utf-8")
+def write_codebooks(folder: Path, version: str, variant: str = "full") -> None:
+    (folder / "CODEBOOK.md").write_text(codebook_markdown(version, variant) + "\n", encoding="utf-8")
+    (folder / "codebook.html").write_text(codebook_html(version, variant), encoding="utf-8")

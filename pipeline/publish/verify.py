@@ -8,7 +8,14 @@ Checks, each reported as a readable problem when it fails:
 - each table's row count is the recorded one, in the Parquet file (via pyarrow), the CSV file and DuckDB;
 - each Parquet file's schema (column names, types, nullability) is the one recorded in the manifest, and its
   schema hash (key-value metadata) matches the hash recomputed from the recorded columns; its dataset version is
-  the release's.
+  the release's; a public release holds no column that only the full release may hold (article texts);
+- every evidence row's quote has the length of its span and stands in its sentence; in a full release, it is
+  the article text's `text[char_start:char_end]`;
+- every claim (`figure_ids`) of a best estimate is a figure of the release.
+
+`verify RELEASE --text DIR` (`verify_texts`) re-checks the spans of a public release against article texts the
+user supplies: DIR is read like an articles folder (same readers and normalisation), each text is matched to its
+article by `text_sha256`, and every evidence row of a matched article must have `text[char_start:char_end] == quote`.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import json
 from pathlib import Path
 
 from pipeline.publish.writer import sha256_file as _sha
-from schemas.metadata import ColumnMeta, arrow_type, sql_ident
+from schemas.metadata import RELEASE_TABLES, TABLE_ORDER, ColumnMeta, arrow_type, sql_ident, table_meta
 
 
 def _layout_hash(columns: list[list]) -> str:
@@ -114,6 +121,15 @@ def verify_release(folder: Path) -> list[str]:
             except (OSError, UnicodeDecodeError, csv.Error) as exc:
                 problems.append(f"{name}: CSV file cannot be read: {exc}")
 
+    if manifest.get("variant") == "public":
+        for name, t in manifest.get("tables", {}).items():
+            withheld = {c.name for c in table_meta(name).columns if c.full_only} if name in RELEASE_TABLES else set()
+            leaked = sorted(withheld & {c for c, _, _ in t["columns"]})
+            if leaked:
+                problems.append(f"{name}: the public release holds {', '.join(leaked)}, which only the full release may hold")
+    problems += _evidence_problems(folder)
+    problems += _claims_problems(folder)
+
     db = manifest.get("duckdb")
     if db and check_entry(db, "DuckDB file"):
         try:
@@ -149,3 +165,107 @@ def verify_release(folder: Path) -> list[str]:
     except (OSError, ValueError, KeyError) as exc:
         problems.append(f"datapackage.json cannot be read: {exc}")
     return problems
+
+
+def _evidence_tables(folder: Path):
+    """(name, quote column, DataFrame) of each evidence table in the release, with the columns the span checks need."""
+    import pyarrow.parquet as pq
+
+    for name in TABLE_ORDER:
+        t = table_meta(name)
+        path = folder / "parquet" / f"{name}.parquet"
+        if not t.evidence or not path.is_file():
+            continue
+        have = set(pq.read_schema(path).names)
+        cols = [c for c in ("article_id", "char_start", "char_end", t.quote_column, "sentence") if c in have]
+        yield name, t.quote_column, pq.read_table(path, columns=cols).to_pandas()
+
+
+def _span_problems(name: str, quote_col: str, df, texts: dict[str, str] | None) -> list[str]:
+    """Rows whose quote does not have its span's length, does not stand in its sentence, or (with `texts`:
+    article id -> text) is not the text's `text[char_start:char_end]`."""
+    bad_len, bad_sentence, bad_text = [], [], []
+    has_sentence = "sentence" in df.columns
+    for i, r in enumerate(df.itertuples(index=False)):
+        q, cs, ce = getattr(r, quote_col), r.char_start, r.char_end
+        if len(q) != ce - cs:
+            bad_len.append(i)
+        if has_sentence and q not in r.sentence:
+            bad_sentence.append(i)
+        if texts is not None and r.article_id in texts and texts[r.article_id][cs:ce] != q:
+            bad_text.append(i)
+    out = []
+    for rows, what in ((bad_len, "quote length differs from char_end - char_start"),
+                       (bad_sentence, "quote does not stand in its sentence"),
+                       (bad_text, "text[char_start:char_end] differs from the quote")):
+        if rows:
+            out.append(f"{name}: {len(rows)} row(s) where the {what} (first rows: {rows[:5]})")
+    return out
+
+
+def _evidence_problems(folder: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    problems: list[str] = []
+    try:
+        arts = folder / "parquet" / "articles.parquet"
+        texts = None
+        if arts.is_file() and "text" in pq.read_schema(arts).names:
+            a = pq.read_table(arts, columns=["article_id", "text"]).to_pydict()
+            texts = dict(zip(a["article_id"], a["text"]))
+        for name, quote_col, df in _evidence_tables(folder):
+            problems += _span_problems(name, quote_col, df, texts)
+    except Exception as exc:  # noqa: BLE001 - a damaged table is reported above; this is a finding, not a crash
+        problems.append(f"evidence spans cannot be checked: {type(exc).__name__}: {exc}")
+    return problems
+
+
+def _claims_problems(folder: Path) -> list[str]:
+    """Every claim a best estimate names must be a figure of the release."""
+    import pyarrow.parquet as pq
+
+    est, figs = folder / "parquet" / "best_estimates.parquet", folder / "parquet" / "figures.parquet"
+    if not (est.is_file() and figs.is_file()):
+        return []
+    try:
+        known = set(pq.read_table(figs, columns=["figure_id"]).column(0).to_pylist())
+        claims = [f for ids in pq.read_table(est, columns=["figure_ids"]).column(0).to_pylist() for f in ids or []]
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return [f"best_estimates claims cannot be checked: {type(exc).__name__}: {exc}"]
+    missing = sorted(set(claims) - known)
+    return [f"best_estimates: {len(missing)} claim(s) name no figure of the release (first: {missing[:3]})"] if missing else []
+
+
+def read_texts(text_dir: Path) -> dict[str, str]:
+    """text_sha256 -> normalised text of every article in `text_dir`, read like an articles folder."""
+    from pipeline.ingest.corpus import iter_entries, read_entry
+
+    out: dict[str, str] = {}
+    for entry in iter_entries(text_dir):
+        for outcome in read_entry(entry):
+            c = outcome.candidate
+            if c is not None:
+                out.setdefault(c.text_sha, c.text)
+    return out
+
+
+def verify_texts(folder: Path, text_dir: Path) -> tuple[list[str], dict[str, int]]:
+    """Re-check every evidence row of the release against the article texts in `text_dir` (matched by
+    `text_sha256`). Returns the problems and counts (articles matched and missing, rows checked)."""
+    import pyarrow.parquet as pq
+
+    folder, text_dir = Path(folder), Path(text_dir)
+    if not text_dir.is_dir():
+        return [f"{text_dir} is not a folder of articles"], {}
+    by_sha = read_texts(text_dir)
+    a = pq.read_table(folder / "parquet" / "articles.parquet", columns=["article_id", "text_sha256"]).to_pydict()
+    texts = {aid: by_sha[sha] for aid, sha in zip(a["article_id"], a["text_sha256"]) if sha in by_sha}
+    problems: list[str] = []
+    checked = 0
+    for name, quote_col, df in _evidence_tables(folder):
+        df = df[df["article_id"].isin(texts)]
+        checked += len(df)
+        problems += _span_problems(name, quote_col, df.reset_index(drop=True), texts)
+    stats = {"articles": len(a["article_id"]), "matched": len(texts), "missing": len(a["article_id"]) - len(texts),
+             "rows_checked": checked}
+    return problems, stats

@@ -34,6 +34,9 @@ from pipeline.publish.tablefile import Source, TableWriter
 from schemas.metadata import TABLE_ORDER, duckdb_comments, duckdb_ddl, schema_hash, sql_ident, sql_literal, table_meta
 
 DUCKDB_NAME = "newsledger.duckdb"
+# The DuckDB storage format written: files open in DuckDB 1.1 and later (R's duckdb, DBeaver, notebooks), not
+# only in the DuckDB that wrote them.
+DUCKDB_STORAGE_VERSION = "v1.1.0"
 PARQUET_DIR = "parquet"
 LOCK_NAME = ".writer.lock"
 
@@ -103,12 +106,13 @@ def write_parquet(name: str, table: Source, path: Path, extra_metadata: dict[str
         return w.close(fsync=True).rows
 
 
-def build_duckdb(parquet_dir: Path, out_path: Path, tables: list[str], views_sql: list[str]) -> None:
+def build_duckdb(parquet_dir: Path, out_path: Path, tables: list[str], views_sql: list[str], variant: str = "full") -> None:
     """Write a fresh DuckDB file at `out_path` (which must not exist) with the tables (typed, keyed, commented)
-    loaded from the Parquet files in `parquet_dir`, and the views; fsync'ed, not renamed anywhere."""
+    loaded from the Parquet files in `parquet_dir`, and the views, in the storage format of
+    `DUCKDB_STORAGE_VERSION`; fsync'ed, not renamed anywhere."""
     import duckdb
 
-    con = duckdb.connect(str(out_path))
+    con = duckdb.connect(str(out_path), config={"storage_compatibility_version": DUCKDB_STORAGE_VERSION})
     try:
         # bounded memory whatever the table sizes (DuckDB spills to a temp folder beside the file)
         from pipeline.settings import settings
@@ -118,11 +122,11 @@ def build_duckdb(parquet_dir: Path, out_path: Path, tables: list[str], views_sql
         con.execute(f"SET temp_directory={sql_literal(str(out_path) + '.spill')}")
         con.execute("BEGIN")
         for name in tables:
-            con.execute(duckdb_ddl(name))
-            cols = ", ".join(sql_ident(c) for c in table_meta(name).column_names)
+            con.execute(duckdb_ddl(name, variant))
+            cols = ", ".join(sql_ident(c) for c in table_meta(name, variant).column_names)
             src = sql_literal(str(parquet_dir / f"{name}.parquet"))
             con.execute(f"INSERT INTO {sql_ident(name)} SELECT {cols} FROM read_parquet({src})")
-            for stmt in duckdb_comments(name):
+            for stmt in duckdb_comments(name, variant):
                 con.execute(stmt)
         for stmt in views_sql:
             con.execute(stmt)
@@ -139,12 +143,12 @@ def _duckdb_tmp(db_path: Path) -> Path:
     return db_path.with_name(f".{db_path.name}.tmp-{os.getpid()}")
 
 
-def load_duckdb(parquet_dir: Path, db_path: Path, tables: list[str], views_sql: list[str]) -> None:
+def load_duckdb(parquet_dir: Path, db_path: Path, tables: list[str], views_sql: list[str], variant: str = "full") -> None:
     """A fresh DuckDB file with the tables (typed, keyed, commented) loaded from the Parquet files, swapped in at once."""
     tmp = _duckdb_tmp(db_path)
     for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    build_duckdb(parquet_dir, tmp, tables, views_sql)
+    build_duckdb(parquet_dir, tmp, tables, views_sql, variant)
     os.replace(tmp, db_path)
     _fsync_dir(db_path.parent)
 
