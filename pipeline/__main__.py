@@ -21,7 +21,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: articles folder {articles} does not exist or is not a folder", file=sys.stderr)
         return 2
     warehouse.mkdir(parents=True, exist_ok=True)
-    ensure_dagster_home()
+    ensure_dagster_home(warehouse)
 
     # Nothing new since the last publication (same files, same code, published files intact): no run needed.
     from pipeline.ingest.corpus import DEFAULT_MAX_BYTES

@@ -52,7 +52,11 @@ def launched(job_factory, run_config: dict, trigger: str, tags: dict[str, str] |
 
     prestart_forkserver()
     state = Path(os.environ["NEWSLEDGER_STATE_DIR"])
-    with instance_run_lock(state, f"another newsledger run is using the Dagster instance in {state}; waiting for it to finish"):
+    # One run at a time per instance, and per warehouse (whose intermediate tables all its runs share, whatever
+    # their instance: pipeline/defs/storage.py).
+    storage = Path(run_config["resources"]["paths"]["config"]["warehouse_dir"]) / ".storage"
+    with instance_run_lock(state, f"another newsledger run is using the Dagster instance in {state}; waiting for it to finish"), \
+            instance_run_lock(storage, f"another newsledger run is building the warehouse {storage.parent}; waiting for it to finish"):
         instance = dg.DagsterInstance.get()
         for dead in free_slots_of_dead_runs(instance):  # runs killed earlier must not hold the writer pool forever
             print(f"note: run {dead} was killed before it finished; marked failed and its writer slot freed", file=sys.stderr)
