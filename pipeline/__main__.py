@@ -8,6 +8,7 @@ result shows up in the UI too.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -35,15 +36,20 @@ def _run(args: argparse.Namespace) -> int:
         _print_publication(stamp["rows"], warehouse / "parquet", warehouse / "newsledger.duckdb")
         return 0
 
-    from pipeline.launch import prestart_forkserver
+    from pipeline.launch import executor_name, prestart_forkserver, steps_mode
 
-    prestart_forkserver()  # warms up while the definitions load
+    mode = steps_mode(articles)
+    prestart_forkserver(mode)  # warms up while the definitions load
     from pipeline.defs import newsledger_job
 
     run_config = {
         "resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse)}}},
         "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "WARNING"}}},
     }
+    if executor_name() == "auto":
+        run_config["execution"] = {"config": {"mode": mode}}
+    where = {"in_process": "in one process", "multiprocess": f"in parallel processes ({os.cpu_count()} cores)"}.get(mode, f"on {mode}")
+    print(f"newsledger: {articles} -> {warehouse}; steps run {where}", flush=True)
     from pipeline.launch import launched
 
     with launched(newsledger_job, run_config, "cli", tags={STATE_TAG: state}) as result:
@@ -82,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--force", action="store_true",
                      help="run even when nothing changed since the last publication (same articles files and code)")
     run.set_defaults(func=_run)
+
+    ui = sub.add_parser("ui", help="the Dagster UI and daemon (schedule, inbox sensor) on the project's corpus (newsledger.yaml)")
+    ui.add_argument("-H", "--host", default="127.0.0.1")
+    ui.add_argument("-p", "--port", type=int, default=3000)
+    ui.set_defaults(func=lambda a: __import__("pipeline.serve", fromlist=["serve"]).serve(a.host, a.port))
 
     from pipeline.eval.cli import add_parser as add_eval_parser
 

@@ -11,26 +11,57 @@ from pathlib import Path
 # Which Dagster executor runs the job's steps (read by the definitions when they load, and by the CLI before it
 # loads them; see pipeline/defs/executors.py). Kept free of Dagster imports, so the CLI can act on it early.
 EXECUTOR_ENV = "NEWSLEDGER_EXECUTOR"
-EXECUTORS = ("in_process", "multiprocess", "dask")
+EXECUTORS = ("auto", "in_process", "multiprocess", "dask")
 # What the multiprocess executor's fork server imports before forking step processes (pipeline/defs/warm.py).
 FORKSERVER_PRELOAD = ["dagster._core.executor.multiprocess", "pipeline.defs.warm"]
+# `auto` runs the steps in parallel worker processes from this much input on (about 300 news articles): below it,
+# starting the fork server and the step processes costs more than the parallel extraction saves.
+PARALLEL_MIN_BYTES = 1_000_000
 _prestarted = False
 
 
 def executor_name() -> str:
-    name = os.environ.get(EXECUTOR_ENV, "in_process").strip().lower().replace("-", "_") or "in_process"
+    name = os.environ.get(EXECUTOR_ENV, "auto").strip().lower().replace("-", "_") or "auto"
     if name not in EXECUTORS:
         raise ValueError(f"{EXECUTOR_ENV}={name!r}: expected one of {', '.join(EXECUTORS)}")
     return name
 
 
-def prestart_forkserver() -> None:
+def input_bytes(articles_dir: str | os.PathLike, stop_at: int = PARALLEL_MIN_BYTES) -> int:
+    """The bytes of the files under `articles_dir`, counted up to `stop_at` (no file is read)."""
+    total = 0
+    for root, dirs, files in os.walk(articles_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+            if total >= stop_at:
+                return total
+    return total
+
+
+def auto_mode(articles_dir: str | os.PathLike) -> str:
+    """`multiprocess` for a corpus large enough to gain from every core, else `in_process`."""
+    if (os.cpu_count() or 1) < 2:
+        return "in_process"
+    return "multiprocess" if input_bytes(articles_dir) >= PARALLEL_MIN_BYTES else "in_process"
+
+
+def steps_mode(articles_dir: str | os.PathLike) -> str:
+    """How this run's steps will run: the executor NEWSLEDGER_EXECUTOR names, `auto` resolved on the corpus."""
+    name = executor_name()
+    return auto_mode(articles_dir) if name == "auto" else name
+
+
+def prestart_forkserver(mode: str | None = None) -> None:
     """With the multiprocess executor, start its fork server now, in a background thread, so that it preloads
     (pipeline/defs/warm.py, several seconds) while this process is still importing Dagster, loading the
     definitions and creating the run; the executor then finds it running (the fork server is one per process,
     started once, with this same preload list). A no-op with the other executors, and when called again."""
     global _prestarted
-    if _prestarted or executor_name() != "multiprocess":
+    if _prestarted or (mode or executor_name()) != "multiprocess":
         return
     import multiprocessing
     import multiprocessing.forkserver
@@ -50,7 +81,6 @@ def launched(job_factory, run_config: dict, trigger: str, tags: dict[str, str] |
 
     from pipeline.defs.publish import free_slots_of_dead_runs, instance_run_lock, process_tags
 
-    prestart_forkserver()
     state = Path(os.environ["NEWSLEDGER_STATE_DIR"])
     # One run at a time per instance, and per warehouse (whose intermediate tables all its runs share, whatever
     # their instance: pipeline/defs/storage.py).
