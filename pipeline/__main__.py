@@ -44,7 +44,7 @@ def _run(args: argparse.Namespace) -> int:
 
     run_config = {
         "resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse)}}},
-        "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "WARNING"}}},
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},  # our own progress and -v log: RunWatcher
     }
     if executor_name() == "auto":
         run_config["execution"] = {"config": {"mode": mode}}
@@ -52,7 +52,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"newsledger: {articles} -> {warehouse}; steps run {where}", flush=True)
     from pipeline.launch import launched
 
-    with launched(newsledger_job, run_config, "cli", tags={STATE_TAG: state}) as result:
+    with launched(newsledger_job, run_config, "cli", tags={STATE_TAG: state}, verbose=args.verbose) as result:
         return _summarise(result, warehouse)
 
 
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="materialise the whole asset graph on a folder of articles")
     run.add_argument("--articles", default=default_articles_dir(), help="folder of .txt, .jsonl and .html articles")
     run.add_argument("--warehouse", default=default_warehouse_dir(), help="output folder for Parquet files and the DuckDB file")
-    run.add_argument("-v", "--verbose", action="store_true", help="show Dagster's event log on the console")
+    run.add_argument("-v", "--verbose", action="store_true", help="also show what each step logs (a readable log of the run, not Dagster's debug stream)")
     run.add_argument("--force", action="store_true",
                      help="run even when nothing changed since the last publication (same articles files and code)")
     run.set_defaults(func=_run)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
+import uuid
 from pathlib import Path
 
 # Which Dagster executor runs the job's steps (read by the definitions when they load, and by the CLI before it
@@ -73,10 +75,11 @@ def prestart_forkserver(mode: str | None = None) -> None:
 
 
 @contextlib.contextmanager
-def launched(job_factory, run_config: dict, trigger: str, tags: dict[str, str] | None = None, **execute_kwargs):
+def launched(job_factory, run_config: dict, trigger: str, tags: dict[str, str] | None = None, verbose: bool = False,
+             **execute_kwargs):
     """Execute the job built by `job_factory` (a module-level function, so the run can reconstruct it) on the
-    Dagster instance, one CLI run at a time per instance; yields the execution result. `tags` are added to the
-    run's tags."""
+    Dagster instance, one CLI run at a time per instance, showing its progress (RunWatcher); yields the execution
+    result. `tags` are added to the run's tags."""
     import dagster as dg
 
     from pipeline.defs.publish import free_slots_of_dead_runs, instance_run_lock, process_tags
@@ -90,15 +93,17 @@ def launched(job_factory, run_config: dict, trigger: str, tags: dict[str, str] |
         instance = dg.DagsterInstance.get()
         for dead in free_slots_of_dead_runs(instance):  # runs killed earlier must not hold the writer pool forever
             print(f"note: run {dead} was killed before it finished; marked failed and its writer slot freed", file=sys.stderr)
-        with dg.execute_job(
+        launch = ("newsledger/launch", uuid.uuid4().hex)
+        with RunWatcher(launch, verbose=verbose), dg.execute_job(
             dg.reconstructable(job_factory),
             instance=instance,
             run_config=run_config,
-            tags={"newsledger/trigger": trigger, **(tags or {}), **process_tags()},
+            tags={"newsledger/trigger": trigger, **(tags or {}), **process_tags(), launch[0]: launch[1]},
             raise_on_error=False,
             **execute_kwargs,
         ) as result:
-            yield result
+            pass
+        yield result
 
 
 def print_run_summary(result, label: str) -> list:
@@ -110,3 +115,88 @@ def print_run_summary(result, label: str) -> list:
     for e in failed:
         print(f"  FAILED {e.asset_key.to_user_string()}:{e.check_name} ({e.severity.value})")
     return failed
+
+
+class RunWatcher:
+    """Follows a run on the instance while this process executes it and prints its progress: each step's start and
+    end, and the steps' `progress:` lines (pipeline/defs/progress.py) — as a bar per step on a terminal, as plain
+    lines otherwise; with `verbose`, every message our steps log at INFO and above (not Dagster's debug stream)."""
+
+    def __init__(self, tag: tuple[str, str], verbose: bool = False, every_s: float = 1.0, out=None):
+        import threading
+
+        self.tag, self.verbose, self.every_s = tag, verbose, every_s
+        self.out = out or sys.stdout
+        self.tty = self.out.isatty()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, name="run-watcher", daemon=True)
+        self._started: dict[str, float] = {}
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=10)
+        if self.tty:
+            self.out.write("\n")
+        return False
+
+    def _print(self, text: str, bar: bool = False) -> None:
+        if self.tty:
+            self.out.write("\r\033[K" + text + ("" if bar else "\n"))
+        else:
+            self.out.write(text + "\n")
+        self.out.flush()
+
+    @staticmethod
+    def _bar(message: str) -> str:
+        import re
+
+        m = re.search(r"(\d+)/(\d+) articles", message)
+        if not m or not int(m[2]):
+            return message
+        frac = int(m[1]) / int(m[2])
+        return f"[{'#' * int(frac * 20):<20}] {frac:4.0%} {message}"
+
+    def _follow(self) -> None:
+        import dagster as dg
+
+        instance = dg.DagsterInstance.get()
+        run_id, cursor, t0 = None, None, time.monotonic()
+        while not self._stop.is_set() or run_id:
+            if run_id is None:
+                runs = instance.get_runs(filters=dg.RunsFilter(tags={self.tag[0]: self.tag[1]}), limit=1)
+                run_id = runs[0].run_id if runs else None
+            if run_id is not None:
+                conn = instance.get_records_for_run(run_id, cursor=cursor)
+                cursor = conn.cursor
+                for rec in conn.records:
+                    self._show(rec.event_log_entry, t0)
+                if self._stop.is_set() and not conn.has_more:
+                    return
+            self._stop.wait(self.every_s)
+
+    def _show(self, entry, t0: float) -> None:
+        import logging
+
+        from pipeline.defs.progress import PREFIX
+
+        ev, at = entry.dagster_event, f"[{time.monotonic() - t0:6.1f}s]"
+        if ev is not None:
+            kind = ev.event_type_value
+            if kind == "STEP_START":
+                self._started[ev.step_key] = entry.timestamp
+                if not self.tty:
+                    self._print(f"{at} {ev.step_key}: started")
+            elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
+                took = entry.timestamp - self._started.get(ev.step_key, entry.timestamp)
+                self._print(f"{at} {ev.step_key}: {'done' if kind == 'STEP_SUCCESS' else 'FAILED'} in {took:.1f}s")
+            return
+        message = entry.user_message or ""
+        if message.startswith(PREFIX):
+            text = message[len(PREFIX):]
+            self._print(f"{at} {self._bar(text) if self.tty else text}", bar=self.tty)
+        elif self.verbose and entry.level >= logging.INFO:
+            self._print(f"{at} {entry.step_key or 'run'}: {message}")

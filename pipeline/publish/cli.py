@@ -48,11 +48,11 @@ def _release(args: argparse.Namespace) -> int:
     run_config = {
         "resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse)}}},
         "ops": {"release_snapshot": {"config": {"version": args.version or "", "force": bool(args.force)}}},
-        "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "WARNING"}}},
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},  # progress and -v: pipeline.launch.RunWatcher
     }
     from pipeline.launch import launched
 
-    with launched(newsledger_release_job, run_config, "cli-release") as result:
+    with launched(newsledger_release_job, run_config, "cli-release", verbose=args.verbose) as result:
         return _summarise(result)
 
 
@@ -108,7 +108,7 @@ def add_parsers(sub) -> None:
                      help="release what is published in the warehouse now, without running the pipeline again")
     rel.add_argument("--force", action="store_true",
                      help="write a new version even when the published tables equal the latest release's")
-    rel.add_argument("-v", "--verbose", action="store_true", help="show Dagster's event log on the console")
+    rel.add_argument("-v", "--verbose", action="store_true", help="also show what each step logs (a readable log of the run, not Dagster's debug stream)")
     rel.set_defaults(func=_release)
 
     ver = sub.add_parser("verify", help="check a release folder's checksums, sizes, row counts and schemas")
