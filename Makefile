@@ -43,7 +43,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) warehouse/*.duckdb warehouse/parquet .dagster
+	rm -rf $(VENV) warehouse/*.duckdb warehouse/parquet warehouse/.storage warehouse/.dagster .dagster
 
 # Throughput benchmark (not part of `make test`): N = 1,000 and 10,000 articles built from ../shared/benchmarks,
 # the bare spaCy floor against the whole Dagster pipeline, then incremental runs; results in bench/out/bench.json.

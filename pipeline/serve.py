@@ -20,6 +20,7 @@ from pathlib import Path
 from pipeline.paths import PROJECT_ROOT, ensure_dagster_home, project_config
 
 STOP_TIMEOUT_S = 15
+LOCATION = "newsledger"
 
 
 def _free_port() -> int:
@@ -86,8 +87,12 @@ def serve(host: str = "127.0.0.1", port: int = 3000) -> int:
         if not _wait_for_port(int(grpc), code):
             print("error: the code server did not start", file=sys.stderr)
             return 1
-        start("dagster-webserver", "--grpc-host", "127.0.0.1", "--grpc-port", grpc, "-h", host, "-p", str(port), *quiet)
-        start("dagster-daemon", "run", "--grpc-host", "127.0.0.1", "--grpc-port", grpc, *quiet)
+        # A workspace naming the code location `newsledger` (job pages at /locations/newsledger/jobs/<job>).
+        workspace = Path(os.environ["NEWSLEDGER_STATE_DIR"]) / "workspace.yaml"
+        workspace.write_text("load_from:\n  - grpc_server:\n      host: 127.0.0.1\n"
+                             f"      port: {grpc}\n      location_name: {LOCATION}\n")
+        start("dagster-webserver", "-w", str(workspace), "-h", host, "-p", str(port), *quiet)
+        start("dagster-daemon", "run", "-w", str(workspace), *quiet)
         while not stopping:
             dead = [p for p in procs if p.poll() is not None]
             if dead:
