@@ -67,6 +67,8 @@ from typing import Iterable, Sequence
 import yaml
 
 from pipeline.extract.context import ArticleContext
+from pipeline.extract.events.lexicon import load_event_lexicon
+from pipeline.extract.events.morphology import noun_keys, verb_lemmas
 from pipeline.extract.places import (
     LEAD_PREP,
     Gazetteer,
@@ -1260,18 +1262,16 @@ def _span_text(tok) -> str:
 
 
 def _event_types(tok, nouns_only: bool = False) -> frozenset[str]:
-    """Every event type a word may signal in the event lexicon (pipeline/extract/events.py), whatever the
+    """Every event type a word may signal in the event lexicon (pipeline/extract/events/), whatever the
     conditions of its senses: verbs by their possible lemmas, nouns by their keys (only these with
     `nouns_only`)."""
-    from pipeline.extract.events import _noun_keys, _verb_lemmas, load_event_lexicon
-
     lex = load_event_lexicon()
     types: set[str] = set()
     if not nouns_only and (tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")):
-        for lemma in _verb_lemmas(tok, lex):
+        for lemma in verb_lemmas(tok, lex):
             types.update(sense.event_type for sense in lex.verbs.get(lemma, ()))
     if tok.pos_ in ("NOUN", "PROPN") or tok.tag_ in ("NN", "NNS", "VBG"):
-        for key in _noun_keys(tok, lex):
+        for key in noun_keys(tok, lex):
             types.update(sense.event_type for sense in lex.nouns.get(key, ()))
     return frozenset(types)
 

