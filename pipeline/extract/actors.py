@@ -66,6 +66,7 @@ from typing import Iterable, Sequence
 
 import yaml
 
+from pipeline.extract.attribution import quote_speaker, speech_attributions, speech_verbs
 from pipeline.extract.context import ArticleContext
 from pipeline.extract.events.lexicon import load_event_lexicon
 from pipeline.extract.events.morphology import noun_keys, verb_lemmas
@@ -167,6 +168,7 @@ def load_registry() -> ActorRegistry:
         data = yaml.safe_load(fh)
     with open(LEXICON_DIR / "actor_cues.yaml", encoding="utf-8") as fh:
         cues = yaml.safe_load(fh)
+    cues["speech_verbs"] = list(speech_verbs()["quote_speaker"])
     nat = load_nationalities()
 
     actors: dict[str, ActorInfo] = {}
@@ -1119,7 +1121,7 @@ class _Extraction:
                 c = self._last_mention(known, t.idx, s - 2, lambda c: not self._is_person(c.actor_id))
                 if c is not None:
                     add(t, c.actor_id)
-        speakers = self._speech_attributions(known)
+        speakers = speech_attributions(self.ctx, self.reg.verbs("speech_verbs"), known)
         for t in toks:
             low = t.lower_
             if t.text == "US" or _overlap_any(t.idx, t.idx + len(t.text), taken):
@@ -1128,7 +1130,7 @@ class _Extraction:
             first_plur = low in pro.get("first_plural", ())
             if not (first_sing or first_plur):
                 continue
-            speaker = self._speaker_of(t, speakers)
+            speaker = quote_speaker(self.ctx, t.idx, speakers)
             if first_sing:
                 if speaker is not None:
                     add(t, speaker)
@@ -1144,51 +1146,6 @@ class _Extraction:
             if c is not None:
                 add(t, c.actor_id)
         return out
-
-    def _speech_attributions(self, known: Sequence[_Cand]) -> list[tuple[int, int, str, bool]]:
-        """(sentence, verb offset, speaker actor, opens a statement "said:") for every speech verb whose
-        subject holds an actor mention."""
-        verbs = self.reg.verbs("speech_verbs")
-        out = []
-        for tok in self.ctx.doc:
-            if tok.pos_ not in ("VERB", "AUX") or tok.lower_ not in verbs:
-                continue
-            subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-            if subj is None or subj.lower_ in ("i", "we", "you"):
-                continue
-            s0, s1 = subj.left_edge.idx, subj.right_edge.idx + len(subj.right_edge.text)
-            inside = [c for c in known if s0 <= c.start and c.end <= s1]
-            if not inside:
-                continue
-            head = next((c for c in inside if c.start <= subj.idx < c.end), inside[-1])
-            nxt = self.text[tok.idx + len(tok.text):tok.idx + len(tok.text) + 3]
-            out.append((self.ctx.sentence_index_at(tok.idx), tok.idx, head.actor_id, nxt.lstrip().startswith(":")))
-        return out
-
-    def _closes(self, i: int) -> bool:
-        """Whether the quotation mark at `i` closes a quote (straight marks: not preceded by a space)."""
-        ch = self.text[i]
-        if ch in "“”":
-            return ch == "”"
-        return i > 0 and not self.text[i - 1].isspace()
-
-    def _speaker_of(self, tok, speakers: list[tuple[int, int, str, bool]]) -> str | None:
-        """Who says the quote a first-person pronoun stands in."""
-        s = self.ctx.sentence_index_at(tok.idx)
-        for ds in (0, 1, -1, 2, -2):
-            for sent, pos, aid, _opens in speakers:
-                if sent != s + ds:
-                    continue
-                if ds == 0:
-                    return aid
-                lo, hi = sorted((pos, tok.idx))
-                marks = [m.start() for m in re.finditer(r"[\"“”]+", self.text[lo:hi])]  # a run is one mark
-                # the quote holding the pronoun must close before a later attribution ('..." he says') and
-                # open after an earlier one ('he said: "...')
-                if marks and self._closes(lo + (marks[0] if ds > 0 else marks[-1])) == (ds > 0):
-                    return aid
-        opened = [aid for sent, pos, aid, opens in speakers if opens and pos < tok.idx]
-        return opened[-1] if opened else None
 
     # -- parents of discovered people -------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from pipeline.extract.attribution import clause_reporters, path_up
 from pipeline.extract.events.crosswalk import crosswalk_row
 from pipeline.extract.events.lexicon import CONTEXT_FLAGS
 from pipeline.extract.events.morphology import any_lemmas
@@ -15,17 +16,6 @@ from pipeline.ids import short_hash, span_id
 
 class Flags:
     """Context flags and accusations (a mixin of the article extractor)."""
-
-    def _path_up(self, tok, limit: int = 12) -> list:
-        path = []
-        cur = tok
-        for _ in range(limit):
-            if cur.head == cur:
-                break
-            path.append(cur)
-            cur = cur.head
-        path.append(cur)
-        return path
 
     def _context(
         self, trig: Trigger, frame: Frame, date: DateMention | None, participants: set[str], sent: Sent
@@ -78,7 +68,7 @@ class Flags:
                 flags.add("hypothetical")
 
         # Conditionals anywhere on the way to the root: "if their towns are recaptured".
-        for t in self._path_up(anchor):
+        for t in path_up(anchor):
             if any(c.dep_ == "mark" and c.lower_ in lex.conditional_marks for c in t.children):
                 flags.add("hypothetical")
                 break
@@ -95,32 +85,10 @@ class Flags:
         return [f for f in CONTEXT_FLAGS if f in flags]
 
     def _reporters(self, anchor) -> list[tuple[object, object | None, bool]]:
-        """Who reports the clause of `anchor`: (speech verb or attribution preposition, speaker token or None,
-        whether the verb is a claim verb), for "X said (that) ...", "..., X said" and "according to X"."""
+        """Who reports the clause of `anchor` (pipeline.extract.attribution.clause_reporters)."""
         lex = self.lex
-        out: list[tuple[object, object | None, bool]] = []
-        path = self._path_up(anchor)
-        for t in path:
-            if t.dep_ in ("ccomp", "parataxis") and t.head != t:
-                verb = t.head
-                lemmas = any_lemmas(verb, lex)
-                if lemmas & lex.speech_verbs:
-                    s = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-                    out.append((verb, s, bool(lemmas & lex.claim_verbs)))
-                    break
-        root = path[-1]
-        for t in (anchor, root):
-            for c in t.children:
-                if c.dep_ in ("parataxis", "ccomp", "advcl") and any_lemmas(c, lex) & lex.speech_verbs:
-                    if c.i > anchor.i:
-                        s = next((g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")), None)
-                        out.append((c, s, bool(any_lemmas(c, lex) & lex.claim_verbs)))
-                if c.dep_ == "prep" and c.lower_ in lex.attribution_preps:
-                    for g in c.subtree:
-                        if g.dep_ == "pobj":
-                            out.append((c, g, False))
-                            break
-        return out
+        return clause_reporters(anchor, lambda t: any_lemmas(t, lex), lex.speech_verbs, lex.claim_verbs,
+                                lex.attribution_preps)
 
     @staticmethod
     def _reported_directly(anchor, verb) -> bool:

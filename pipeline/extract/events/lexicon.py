@@ -10,6 +10,7 @@ from typing import Iterable
 
 import yaml
 
+from pipeline.extract.attribution import speech_verbs
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "lexicons"
 VERBS_FILE = LEXICON_DIR / "event_verbs.yaml"
 CONTEXT_FILE = LEXICON_DIR / "event_context.yaml"
@@ -195,7 +196,7 @@ def load_event_lexicon() -> EventLexicon:
         verb_confidence=float(defaults.get("verb_confidence", 0.8)),
         noun_confidence=float(defaults.get("noun_confidence", 0.65)),
         adjective_confidence=float(defaults.get("adjective_confidence", 0.6)),
-        **_cue_fields(cues),
+        **_cue_fields({**cues, **_speech_cues()}),
         argument_rules=_argument_rules(yaml.safe_load(ARGUMENTS_FILE.read_text(encoding="utf-8"))),
     )
 
@@ -227,6 +228,13 @@ def _cue_fields(cues: dict) -> dict:
     """The EventLexicon fields read from event_context.yaml (every field not in _NOT_CUES)."""
     return {f.name: _CUE_READERS.get(f.name, _words)(cues.get(f.name))
             for f in dataclasses.fields(EventLexicon) if f.name not in _NOT_CUES}
+
+
+def _speech_cues() -> dict[str, tuple[str, ...]]:
+    """The EventLexicon fields read from speech_verbs.yaml."""
+    lists = speech_verbs()
+    return {"speech_verbs": lists["reporting_clause"], "claim_verbs": lists["claim"],
+            "accusing_speech_verbs": lists["accusing"], "attribution_preps": lists["attribution_preps"]}
 
 
 def _argument_rules(data: object) -> dict[str, tuple[str, ...]]:

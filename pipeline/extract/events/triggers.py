@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline.extract.attribution import speaker_is_doer
 from pipeline.extract.events.lexicon import Sense
 from pipeline.extract.events.morphology import any_lemmas, noun_keys, verb_lemmas
 from pipeline.extract.events.records import NAME_ENTITY_TYPES, Sent, Trigger
@@ -54,7 +55,7 @@ class Triggers:
         if sense.clausal or sense.comp_type or sense.control or sense.comp_modal or sense.comp_negated is not None:
             comps = [c for c in children if c.dep_ in ("ccomp", "xcomp") and c.pos_ in ("VERB", "AUX")]
             if sense.control == "speaker":
-                comps = [c for c in comps if self._speaker_is_doer(c)]
+                comps = [c for c in comps if speaker_is_doer(c, self._subject_child(c)[0], self.lex.pronouns)]
             elif sense.control:
                 has_obj = any(c.dep_ in ("dobj", "dative") for c in children)
                 comps = [c for c in comps if (has_obj or self._subject_child(c)[0] is not None)
@@ -68,14 +69,6 @@ class Triggers:
             if not comps:
                 return False, None
         return True, theme_tok
-
-    def _speaker_is_doer(self, comp) -> bool:
-        """Whether a reported clause's doer is the reporting verb's subject: the clause has no subject of its
-        own ("pledged to free"), or a personal pronoun ("said it would free"; resolved to the speaker later)."""
-        subj, _ = self._subject_child(comp)
-        if subj is None:
-            return comp.dep_ == "xcomp"
-        return subj.pos_ == "PRON" and subj.lower_ in self.lex.pronouns
 
     def _complement_type(self, tok) -> str | None:
         """The event type a clausal complement's verb triggers ("pledged to *release*" -> RETREAT), if any."""
