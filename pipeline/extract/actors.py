@@ -61,10 +61,7 @@ import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Iterable, Sequence
-
-import yaml
 
 from pipeline.extract.attribution import quote_speaker, speech_attributions, speech_verbs
 from pipeline.extract.context import ArticleContext
@@ -72,8 +69,8 @@ from pipeline.extract.events.lexicon import load_event_lexicon
 from pipeline.extract.events.morphology import noun_keys, verb_lemmas
 from pipeline.extract.places import (
     LEAD_PREP,
+    NAME_END,
     Gazetteer,
-    _RIGHT,
     focus_countries,
     focus_set,
     fold,
@@ -83,11 +80,10 @@ from pipeline.extract.places import (
 )
 from pipeline.extract.types import ActorInfo, ActorMention
 from pipeline.ids import discovered_actor_id
+from pipeline.lexicons import load as load_lexicon
+from pipeline.records import enum
 
-LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
-ACTOR_TYPES = frozenset(
-    "government military rebel_group political_party ngo igo media civilians person other".split()
-)
+ACTOR_TYPES = frozenset(enum("actors", "actor_type"))
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
 _QID_RE = re.compile(r"^Q[0-9]+$")
 _LEAD_THE = re.compile(r"^(?:[Tt]he|THE)\s+")
@@ -164,10 +160,8 @@ def _variants(alias: str) -> list[str]:
 @functools.lru_cache(maxsize=1)
 def load_registry() -> ActorRegistry:
     """The registry from lexicons/actors.yaml (+ nationalities.yaml, actor_cues.yaml), validated and compiled."""
-    with open(LEXICON_DIR / "actors.yaml", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    with open(LEXICON_DIR / "actor_cues.yaml", encoding="utf-8") as fh:
-        cues = yaml.safe_load(fh)
+    data = load_lexicon("actors.yaml")
+    cues = load_lexicon("actor_cues.yaml")
     cues["speech_verbs"] = list(speech_verbs()["quote_speaker"])
     nat = load_nationalities()
 
@@ -295,7 +289,7 @@ def load_registry() -> ActorRegistry:
             by_first["T" if first == "t" else "t"].append(key_alias)
     patterns = {
         ch: re.compile(
-            "(?:" + "|".join(name_pattern(a) for a in sorted(set(al), key=lambda a: (-len(a), a))) + ")" + _RIGHT
+            "(?:" + "|".join(name_pattern(a) for a in sorted(set(al), key=lambda a: (-len(a), a))) + ")" + NAME_END
         )
         for ch, al in by_first.items()
     }

@@ -19,12 +19,10 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-import yaml
+from pipeline.lexicons import load as load_lexicon
 
-SPEECH_VERBS_FILE = Path(__file__).resolve().parents[1] / "lexicons" / "speech_verbs.yaml"
 LISTS = ("reporting_clause", "claim", "accusing", "attribution_preps", "quote_speaker", "number_source")
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
 
@@ -34,7 +32,7 @@ WordsOf = Callable[[Any], set]  # token -> the words it is matched by
 @functools.lru_cache(maxsize=1)
 def speech_verbs() -> dict[str, tuple[str, ...]]:
     """The lists of speech_verbs.yaml by name (LISTS), as written."""
-    data = yaml.safe_load(SPEECH_VERBS_FILE.read_text(encoding="utf-8"))
+    data = load_lexicon("speech_verbs.yaml")
     if not isinstance(data, dict) or set(data) != set(LISTS):
         raise ValueError(f"speech_verbs.yaml: expected the lists {list(LISTS)}, got {sorted(data or ())}")
     for name, words in data.items():

@@ -24,10 +24,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from pipeline.extract.attribution import speech_verbs, statement_zones
 from pipeline.extract.context import ArticleContext
@@ -36,8 +33,8 @@ from pipeline.extract.temporal import figure_window
 from pipeline.extract.types import ActorInfo, ActorMention, DateMention, Figure, PlaceMention
 from pipeline.ids import span_id
 from pipeline.ingest.dates import find_date_expressions
+from pipeline.lexicons import load as load_lexicon
 
-_TERMS_PATH = Path(__file__).resolve().parent.parent / "lexicons" / "figure_terms.yaml"
 
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 _ARG_DEPS = {"nsubj", "nsubjpass", "dobj", "attr", "oprd", "dative", "agent", "csubj"}
@@ -49,8 +46,7 @@ _WINDOW = 8  # tokens either side of the number for the third level of context
 
 @functools.lru_cache(maxsize=1)
 def _terms() -> dict[str, Any]:
-    with open(_TERMS_PATH, encoding="utf-8") as fh:
-        t = yaml.safe_load(fh)
+    t = load_lexicon("figure_terms.yaml")
     t["_reporting"] = frozenset(w.lower() for w in speech_verbs()["number_source"])
     t["_unit_of"] = {}
     for unit in ("children", "families", "households", "homes", "buildings", "people"):

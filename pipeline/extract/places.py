@@ -94,13 +94,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import yaml
-
 from pipeline.extract.context import ArticleContext
 from pipeline.extract.types import ActorMention, PlaceInfo, PlaceMention
 from pipeline.ids import short_hash, slug
+from pipeline.lexicons import load as load_lexicon
 
-LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
 _INDEX_FORMAT = 2  # bump when the key functions or the table layout change
 _MIN_CITY_POPULATION = 500
 WELL_KNOWN_POPULATION = 100_000  # non-NER spans outside the focus countries must be at least this big
@@ -282,15 +280,13 @@ def _build_index(path: Path) -> None:
 
 @functools.lru_cache(maxsize=1)
 def load_places_lexicon() -> dict:
-    with open(LEXICON_DIR / "places.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return load_lexicon("places.yaml")
 
 
 @functools.lru_cache(maxsize=1)
 def load_nationalities() -> dict[str, dict[str, list[str]]]:
     """ISO3 -> {"adj": [...], "plural": [...]}."""
-    with open(LEXICON_DIR / "nationalities.yaml", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)["countries"]
+    data = load_lexicon("nationalities.yaml")["countries"]
     return {iso3: {"adj": list(v.get("adj") or []), "plural": list(v.get("plural") or [])}
             for iso3, v in data.items()}
 
@@ -329,7 +325,7 @@ def alternation(names: Iterable[str]) -> str:
 
 
 _LEFT = r"(?<![\w\-‐‑.])(?<!\w['’])"
-_RIGHT = r"(?![\w]|[-‐‑][a-z])"
+NAME_END = r"(?![\w]|[-‐‑][a-z])"
 
 
 # ---------------------------------------------------------------------------------------------- gazetteer
@@ -373,7 +369,7 @@ class Gazetteer:
                 self._country_by_key.setdefault(fold(n), iso2)
         self.country_names = {iso2: tuple(sorted(n)) for iso2, n in names_by_iso2.items()}
         self.country_re = re.compile(
-            _LEFT + "(?:" + alternation(n for ns in names_by_iso2.values() for n in ns) + ")" + _RIGHT
+            _LEFT + "(?:" + alternation(n for ns in names_by_iso2.values() for n in ns) + ")" + NAME_END
         )
 
         # demonyms
@@ -382,7 +378,7 @@ class Gazetteer:
         for iso3, v in nat.items():
             for w in v["adj"] + v["plural"]:
                 self.demonym_iso3[w] = iso3
-        self.demonym_re = re.compile(_LEFT + "(?:" + alternation(self.demonym_iso3) + ")" + _RIGHT)
+        self.demonym_re = re.compile(_LEFT + "(?:" + alternation(self.demonym_iso3) + ")" + NAME_END)
 
         # admin1 areas and regions
         self._admin1_names: dict[tuple[str, str], str] = {}
@@ -833,11 +829,11 @@ def _part_patterns(gaz: "Gazetteer") -> dict[str, re.Pattern[str]]:
 
     _patterns_words = {"adj": adj, "noun": noun}
     pats = {
-        "dir_before": re.compile(_LEFT + f"(?P<dir>{words(adj)})[ \u00a0]+(?:of[ \u00a0]+)?{country}" + _RIGHT),
+        "dir_before": re.compile(_LEFT + f"(?P<dir>{words(adj)})[ \u00a0]+(?:of[ \u00a0]+)?{country}" + NAME_END),
         "dir_after": re.compile(_LEFT + f"{country}['’]s?[ \u00a0]+(?:far[ \u00a0]+)?(?P<dir>{words(noun)})" + r"\b"),
         "border_adj": re.compile(_LEFT + f"{demonym}[ \u00a0]+{border}" + r"\b"),
         "border_poss": re.compile(_LEFT + f"{country}['’]s?[ \u00a0]+{border}" + r"\b"),
-        "border_with": re.compile(r"\b" + f"{border}[ \u00a0]+with[ \u00a0]+(?:the[ \u00a0]+)?{country}" + _RIGHT),
+        "border_with": re.compile(r"\b" + f"{border}[ \u00a0]+with[ \u00a0]+(?:the[ \u00a0]+)?{country}" + NAME_END),
         "territory": re.compile(_LEFT + f"{demonym}[ \u00a0]+{territory}" + r"\b"),
     }
     pats["_dirs"] = _patterns_words  # type: ignore[assignment]

@@ -9,6 +9,7 @@ import functools
 from pipeline.extract.events.merging import participant_ids
 from pipeline.extract.types import Event
 from pipeline.ids import short_hash
+from pipeline.ingest.dates import find_date_expressions
 
 
 _NEUTRAL_ANCHOR = dt.date(2000, 12, 31)
@@ -18,8 +19,6 @@ _NEUTRAL_ANCHOR = dt.date(2000, 12, 31)
 def _explicit_date_quotes(quote: str) -> tuple[str, ...]:
     """Explicit calendar expressions ("Jan. 12", "January 12, 2020") in an event's quote: words and digits,
     not weekdays or relative phrases, whose meaning does not depend on when the article was written."""
-    from pipeline.ingest.dates import find_date_expressions
-
     out = []
     for x in find_date_expressions(quote, None):
         if any(ch.isdigit() for ch in x.quote) and any(ch.isalpha() for ch in x.quote) and x.kind == "point":
@@ -28,8 +27,6 @@ def _explicit_date_quotes(quote: str) -> tuple[str, ...]:
 
 
 def _windows(quotes: tuple[str, ...], anchor: dt.date) -> list[tuple[dt.date, dt.date]]:
-    from pipeline.ingest.dates import find_date_expressions
-
     out = []
     for q in quotes:
         for x in find_date_expressions(q, anchor):

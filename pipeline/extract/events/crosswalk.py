@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 
-from pipeline.extract.events.lexicon import LEXICON_DIR
+from pipeline.lexicons import load as load_lexicon
 
-CROSSWALK_FILE = LEXICON_DIR / "event_crosswalk.csv"
+
 
 
 @functools.lru_cache(maxsize=1)
 def _crosswalk_rows() -> tuple[dict[str, str], ...]:
-    with CROSSWALK_FILE.open(encoding="utf-8", newline="") as fh:
-        return tuple(dict(row) for row in csv.DictReader(fh))
+    return tuple(load_lexicon("event_crosswalk.csv"))
 
 
 def load_crosswalk() -> list[dict]:

@@ -5,26 +5,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable
 
-import yaml
-
 from pipeline.extract.attribution import speech_verbs
-LEXICON_DIR = Path(__file__).resolve().parents[2] / "lexicons"
-VERBS_FILE = LEXICON_DIR / "event_verbs.yaml"
-CONTEXT_FILE = LEXICON_DIR / "event_context.yaml"
-ARGUMENTS_FILE = LEXICON_DIR / "event_arguments.yaml"
+from pipeline.lexicons import load as load_lexicon
+from pipeline.records import enum
 ARGUMENT_ROLES = ("verb.actor2", "noun.actor1")  # the roles read by a rule table
 
 
-EVENT_TYPES = (
-    "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST", "ACCUSE", "REJECT",
-    "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT", "DISPLACEMENT",
-)
-
-
-CONTEXT_FLAGS = ("negated", "hypothetical", "future", "historical", "claimed")
+EVENT_TYPES = enum("events", "event_type")  # the PLOVER types, as schemas/tables.yaml lists them
+CONTEXT_FLAGS = enum("events", "context")  # in this order in every event's context
 
 
 @dataclass(frozen=True)
@@ -162,8 +152,8 @@ def _parse_senses(entry: object, where: str) -> tuple[tuple[Sense, ...], tuple[s
 @functools.lru_cache(maxsize=1)
 def load_event_lexicon() -> EventLexicon:
     """The trigger lexicon and context cues, read once from ``pipeline/lexicons``."""
-    data = yaml.safe_load(VERBS_FILE.read_text(encoding="utf-8"))
-    cues = yaml.safe_load(CONTEXT_FILE.read_text(encoding="utf-8"))
+    data = load_lexicon("event_verbs.yaml")
+    cues = load_lexicon("event_context.yaml")
     defaults = data.get("defaults", {})
 
     verbs: dict[str, tuple[Sense, ...]] = {}
@@ -197,7 +187,7 @@ def load_event_lexicon() -> EventLexicon:
         noun_confidence=float(defaults.get("noun_confidence", 0.65)),
         adjective_confidence=float(defaults.get("adjective_confidence", 0.6)),
         **_cue_fields({**cues, **_speech_cues()}),
-        argument_rules=_argument_rules(yaml.safe_load(ARGUMENTS_FILE.read_text(encoding="utf-8"))),
+        argument_rules=_argument_rules(load_lexicon("event_arguments.yaml")),
     )
 
 
