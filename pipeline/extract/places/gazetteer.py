@@ -474,5 +474,3 @@ def load_gazetteer() -> Gazetteer:
         if not path.exists():
             _build_index(path)
         return Gazetteer(path)
-
-

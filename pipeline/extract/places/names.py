@@ -69,5 +69,3 @@ def romanise(name: str) -> str:
     """Display form: diacritics and ʿayn/hamza marks removed, case and spacing kept."""
     s = _APOS_RE.sub("", _strip_marks(name).translate(_SPECIAL))
     return re.sub(r"\s+", " ", s).strip() or name
-
-

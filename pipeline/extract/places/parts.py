@@ -386,5 +386,3 @@ def coordinate_place(gaz: "Gazetteer", lat: float, lon: float) -> tuple[str, obj
     name = f"{abs(lat):.4f}°{'S' if lat < 0 else 'N'} {abs(lon):.4f}°{'W' if lon < 0 else 'E'}"
     pid = "unres_coord_" + slug(f"{lat:.4f}_{lon:.4f}".replace("-", "m"))
     return pid, Point(pid, name, round(lat, 6), round(lon, 6))
-
-
