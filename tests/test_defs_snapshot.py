@@ -10,13 +10,13 @@ SNAPSHOT = {
     "assets": {
         "articles": ("ingest", True), "duplicates": ("ingest", True), "quarantine": ("ingest", True),
         "actors": ("extract", True), "places": ("extract", True), "events": ("extract", True),
-        "figures": ("extract", True), "mentions": ("extract", True),
+        "figures": ("extract", True), "mentions": ("extract", True), "extraction_problems": ("extract", True),
         "warehouse": ("publish", True),
         "release_snapshot": ("release", False), "release": ("release", False),  # made by the release job only
     },
     "checks": [
         "actors:pandera_actors", "articles:pandera_articles", "duplicates:pandera_duplicates", "events:pandera_events",
-        "figures:pandera_figures", "mentions:all_articles_extracted", "mentions:pandera_mentions",
+        "extraction_problems:pandera_extraction_problems", "figures:pandera_figures", "mentions:all_articles_extracted", "mentions:pandera_mentions",
         "places:pandera_places", "quarantine:inputs_accounted_for", "quarantine:pandera_quarantine",
     ],
     "jobs": ["newsledger", "newsledger_release"],

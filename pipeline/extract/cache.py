@@ -51,9 +51,9 @@ SHARD_SUFFIX = ".json"
 
 @functools.lru_cache(maxsize=1)
 def _record_classes() -> dict[str, type]:
-    import pipeline.extract.types as types_module
+    import pipeline.records as records_module  # the records an extraction result is made of
 
-    return record_classes(types_module)
+    return record_classes(records_module)
 
 PACKAGE = Path(__file__).resolve().parents[1]  # pipeline/
 
