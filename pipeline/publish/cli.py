@@ -40,7 +40,7 @@ def _release(args: argparse.Namespace) -> int:
     if not args.from_warehouse:  # bring the publication up to date first (nothing to do when nothing changed)
         from pipeline.__main__ import _run
 
-        code = _run(argparse.Namespace(articles=str(articles), warehouse=str(warehouse), force=False, verbose=args.verbose))
+        code = _run(argparse.Namespace(articles=str(articles), warehouse=str(warehouse), force=False, allow_empty=False, verbose=args.verbose))
         if code != 0:
             print("no release written (the pipeline run did not publish)")
             return code
