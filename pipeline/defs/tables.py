@@ -5,7 +5,7 @@ import dagster as dg
 import pandas as pd
 
 from pipeline.publish.tablefile import TableFile
-from schemas.metadata import dagster_table_schema, schema_hash, table_meta
+from schemas.metadata import dagster_table_schema, schema_hash, sql_ident, table_meta
 
 
 def table_out(name: str, group: str) -> dg.AssetOut:
@@ -49,10 +49,10 @@ def glance_metadata(name: str, table: pd.DataFrame | TableFile) -> dict:
         out = {}
         col = COUNT_BY.get(name)
         if col:
-            rows = con.execute(f'SELECT CAST("{col}" AS VARCHAR), count(*) FROM t GROUP BY 1 ORDER BY 2 DESC, 1').fetchall()
+            rows = con.execute(f"SELECT CAST({sql_ident(col)} AS VARCHAR), count(*) FROM t GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
             out[f"{col}_counts"] = dg.MetadataValue.json({str(k): int(n) for k, n in rows})
-        key = ", ".join(f'"{c}"' for c in table_meta(name).primary_key)
-        order = f'"{LATEST_BY[name]}" DESC NULLS LAST, {key}' if name in LATEST_BY else key
+        key = ", ".join(sql_ident(c) for c in table_meta(name).primary_key)
+        order = f"{sql_ident(LATEST_BY[name])} DESC NULLS LAST, {key}" if name in LATEST_BY else key
         head = con.execute(f"SELECT * FROM t ORDER BY {order} LIMIT 5").df()
         out["preview"] = dg.MetadataValue.md(_preview(head))
         return out
