@@ -21,7 +21,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         articles = guards.articles_folder(args.articles)
         warehouse = guards.warehouse_folder(args.warehouse)
-        ensure_dagster_home()
+        ensure_dagster_home(warehouse)
         # The inputs as the run finds them, taken once: the run reads these entries, accounting is checked
         # against them, and what arrives meanwhile waits for the next run (pipeline/ingest/snapshot.py).
         from pipeline.ingest.snapshot import take_snapshot
@@ -43,9 +43,10 @@ def _run(args: argparse.Namespace) -> int:
         _print_publication(stamp["rows"], warehouse / "parquet", warehouse / "newsledger.duckdb")
         return 0
 
-    from pipeline.launch import prestart_forkserver
+    from pipeline.launch import executor_name, prestart_forkserver, steps_mode
 
-    prestart_forkserver()  # warms up while the definitions load
+    mode = steps_mode(articles)
+    prestart_forkserver(mode)  # warms up while the definitions load
     from pipeline.defs import newsledger_job
 
     snapshot_file = warehouse / ".staging" / f"snapshot-{os.getpid()}.json"
@@ -54,11 +55,16 @@ def _run(args: argparse.Namespace) -> int:
     run_config = {
         "resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse),
                                            "snapshot_file": str(snapshot_file)}}},
-        # Without -v the console shows no Dagster events: the summary below says what failed, one line a step.
-        "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "CRITICAL"}}},
+        # The console shows no Dagster events: our own progress and -v log come from RunWatcher
+        # (pipeline/launch.py), and the summary below says what failed, one line a step.
+        "loggers": {"console": {"config": {"log_level": "CRITICAL"}}},
     }
+    if executor_name() == "auto":
+        run_config["execution"] = {"config": {"mode": mode}}
+    where = {"in_process": "in one process", "multiprocess": f"in parallel processes ({os.cpu_count()} cores)"}.get(mode, f"on {mode}")
+    print(f"newsledger: {articles} -> {warehouse}; steps run {where}", flush=True)
     return guards.launch_guarded(newsledger_job, run_config, "cli", {STATE_TAG: state}, warehouse, snapshot_file,
-                          lambda result: _summarise(result, warehouse, snapshot))
+                                 lambda result: _summarise(result, warehouse, snapshot), verbose=args.verbose)
 
 
 def _print_publication(rows: dict[str, int], parquet_dir, duckdb_path) -> None:
@@ -112,12 +118,17 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="materialise the whole asset graph on a folder of articles")
     run.add_argument("--articles", default=default_articles_dir(), help="folder of .txt, .jsonl and .html articles")
     run.add_argument("--warehouse", default=default_warehouse_dir(), help="output folder for Parquet files and the DuckDB file")
-    run.add_argument("-v", "--verbose", action="store_true", help="show Dagster's event log on the console")
+    run.add_argument("-v", "--verbose", action="store_true", help="also show what each step logs (a readable log of the run, not Dagster's debug stream)")
     run.add_argument("--allow-empty", action="store_true",
                      help="publish an articles folder with no input even when the last publication held articles")
     run.add_argument("--force", action="store_true",
                      help="run even when nothing changed since the last publication (same articles files and code)")
     run.set_defaults(func=_run)
+
+    ui = sub.add_parser("ui", help="the Dagster UI and daemon (schedule, inbox sensor) on the project's corpus (newsledger.yaml)")
+    ui.add_argument("-H", "--host", default="127.0.0.1")
+    ui.add_argument("-p", "--port", type=int, default=3000)
+    ui.set_defaults(func=lambda a: __import__("pipeline.serve", fromlist=["serve"]).serve(a.host, a.port))
 
     from pipeline.eval.cli import add_parser as add_eval_parser
 

@@ -211,7 +211,8 @@ def _remove_run_leftovers(warehouse: Path, run_ids: list[str], snapshot_file: Pa
         pass
 
 
-def launch_guarded(job, run_config: dict, trigger: str, tags: dict, warehouse: Path, snapshot_file: Path, summarise) -> int:
+def launch_guarded(job, run_config: dict, trigger: str, tags: dict, warehouse: Path, snapshot_file: Path, summarise,
+                   verbose: bool = False) -> int:
     """`pipeline.launch.launched` with the run's ends handled: SIGTERM/SIGINT, a full or read-only disk, and the
     run's leftovers (its scratch folder, a failed publish's temporary files) removed at once."""
     from pipeline.launch import launched
@@ -221,7 +222,7 @@ def launch_guarded(job, run_config: dict, trigger: str, tags: dict, warehouse: P
     started: list[str] = []
     stop_on_signals()
     try:
-        with launched(job, run_config, trigger, tags=tags) as result:
+        with launched(job, run_config, trigger, tags=tags, verbose=verbose) as result:
             started.append(result.run_id)
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -369,7 +369,7 @@ def test_11_bad_settings_are_one_line(tmp_path):
     for var, value, expected in (("NEWSLEDGER_DUCKDB_MEMORY", "garbage", "expected a size such as 512MB"),
                                  ("NEWSLEDGER_EXTRACT_BUCKETS", "zero", "expected a whole number"),
                                  ("NEWSLEDGER_INGEST_CACHE", "maybe", "expected 1/0, true/false"),
-                                 ("NEWSLEDGER_EXECUTOR", "celery", "expected one of in_process, multiprocess, dask")):
+                                 ("NEWSLEDGER_EXECUTOR", "celery", "expected one of auto, in_process, multiprocess, dask")):
         r = cli(SAMPLE, tmp_path / "wh", tmp_path / "state", env={var: value})
         assert r.returncode == 2, (var, r.stderr[-2000:])
         assert one_line(r.stderr) == f"error: {var}={value!r}: {expected}" or expected in one_line(r.stderr)

@@ -164,7 +164,7 @@ def test_a_run_validating_in_tiny_batches_publishes_the_same_bytes(sample_run, t
     digest = lambda folder: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.parquet"))}  # noqa: E731
     assert digest(run.parquet) == digest(sample_run.parquet)
     assert not (run.warehouse / ".staging").exists(), "the run's scratch files are removed once published"
-    assert sorted(p.name for p in (run.state / "storage" / "tables").iterdir()) == sorted(p.name for p in run.parquet.glob("*.parquet"))
+    assert sorted(p.name for p in (run.warehouse / ".storage" / "tables").glob("*.parquet")) == sorted(p.name for p in run.parquet.glob("*.parquet"))
 
 
 def test_a_streaming_ingest_writes_the_articles_table_of_an_in_memory_ingest(tmp_path):

@@ -103,7 +103,16 @@ def _bucket_op(i: int, k: int) -> dg.OpDefinition:
         cache, group = _cache_for(paths), f"b{i}of{k}"
         # Streamed: each result becomes table rows at once, and the rows go to part files every so often, so the
         # bucket holds neither its articles, nor its extraction records, nor its table rows.
+        import pyarrow.parquet as pq
+
+        from pipeline.defs.progress import StepProgress
+
+        ids = pq.read_table(articles.path, columns=["article_id"]).column("article_id").to_pylist() if hasattr(articles, "path") \
+            else list(articles["article_id"])
+        progress = StepProgress(context.log, f"extract bucket {i}/{k}", sum(bucket_of(a, k) == i for a in ids))
+        del ids
         for item in iter_stream(own_articles, cache=cache, group=group, counts=counts, keys=keys):
+            progress.tick()
             if isinstance(item, ExtractionFailure):  # published with what was found, and a row that says why
                 if item.partial is not None:
                     out.parts.add(item.partial)
@@ -111,6 +120,7 @@ def _bucket_op(i: int, k: int) -> dg.OpDefinition:
             else:
                 out.parts.add(item)
         out.parts.frozen()
+        progress.finish()
         n = out.n_articles = counts["articles"]
         out.cached = counts["cached"]
         out.failures.sort(key=lambda f: (f.article_id, f.source_file))
@@ -191,6 +201,7 @@ def _combine(context: dg.OpExecutionContext, buckets: list[BucketTables], paths:
 
 @dg.graph_multi_asset(
     outs={name: table_out(name, GROUP) for name in OUT_TABLES},
+    group_name=GROUP,  # a graph-backed asset takes its group here, not from its outs
     ins={"articles": dg.AssetIn("articles")},
     check_specs=[
         dg.AssetCheckSpec(

@@ -111,7 +111,11 @@ class ParquetArticleStore:
 
 def _ingest_code_hash() -> str:
     package = Path(ingest_pkg.__file__).parent
-    files = list(package.glob("*.py")) + [Path(ids_module.__file__)]
+    root = package.parent  # pipeline/
+    # Ingest's code, the records it writes, the cache's codec and the lexicons it reads (dates, stop words).
+    files = list(package.glob("*.py")) + [Path(ids_module.__file__), root / "records.py", root / "datacodec.py",
+                                          root / "lexicons" / "__init__.py", root / "lexicons" / "dates.yaml",
+                                          root / "lexicons" / "stopwords.yaml"]
     return ids_module.files_digest(files, package.parent).hexdigest()[:16]
 
 

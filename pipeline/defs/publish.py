@@ -6,6 +6,7 @@ import errno
 import fcntl
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -169,6 +170,8 @@ warehouse = dg.asset(
     group_name=GROUP,
     ins={name: dg.AssetIn(name) for name in TABLE_ORDER},
     pool=WRITER_POOL,
+    # Published by the daily schedule (and the inbox sensor): older than a day and a bit is late, two days stale.
+    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=48), warn_window=timedelta(hours=26)),
     description="The published dataset: one zstd Parquet file per table, then one DuckDB file loaded from them "
     "(tables with COMMENT ON descriptions and readable views). Runs only when every blocking check passed.",
 )(spell_out_inputs(_publish, [("context", dg.AssetExecutionContext), ("paths", CorpusPaths)], list(TABLE_ORDER)))

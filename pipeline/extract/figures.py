@@ -26,19 +26,17 @@ import functools
 import itertools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pipeline.extract.attribution import speech_verbs, statement_zones
 from pipeline.extract.context import ArticleContext
 from pipeline.extract.numbers import NumberPhrase, find_number_phrases, lexicon as number_lexicon, not_a_count
 from pipeline.extract.temporal import figure_window
 from pipeline.extract.types import ActorInfo, ActorMention, DateMention, Figure, PlaceMention
 from pipeline.ids import span_id
 from pipeline.ingest.dates import find_date_expressions
+from pipeline.lexicons import load as load_lexicon
 
-_TERMS_PATH = Path(__file__).resolve().parent.parent / "lexicons" / "figure_terms.yaml"
 
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 _ARG_DEPS = {"nsubj", "nsubjpass", "dobj", "attr", "oprd", "dative", "agent", "csubj"}
@@ -50,9 +48,8 @@ _WINDOW = 8  # tokens either side of the number for the third level of context
 
 @functools.lru_cache(maxsize=1)
 def _terms() -> dict[str, Any]:
-    with open(_TERMS_PATH, encoding="utf-8") as fh:
-        t = yaml.safe_load(fh)
-    t["_reporting"] = frozenset(w.lower() for w in t["reporting_verbs"])
+    t = load_lexicon("figure_terms.yaml")
+    t["_reporting"] = frozenset(w.lower() for w in speech_verbs()["number_source"])
     t["_unit_of"] = {}
     for unit in ("children", "families", "households", "homes", "buildings", "people"):
         for w in t["units"][unit]:
@@ -333,58 +330,10 @@ def _find_reporter(p: _Parse, sent, according: list | None = None):
     return None
 
 
-_QUOTATION_RE = re.compile(r"“[^”\n]{10,2000}”|«[^»\n]{10,2000}»|\"[^\"\n]{10,2000}\"")
-
-
-def _speaker_in(doc, start: int, end: int):
-    """The one named by a reporting verb in the text [start, end) ("X said", "said X"), or None."""
-    span = doc.char_span(start, end, alignment_mode="contract") if end > start else None
-    if span is None:
-        return None
-    reporting = _terms()["_reporting"]
-    for tok in span:
-        if tok.text.lower() in reporting and tok.pos_ in ("VERB", "AUX"):
-            src = _verb_source(tok)
-            if src is not None:
-                return _unwrap_source(src)
-    return None
-
-
-def statement_zones(ctx: ArticleContext) -> list[tuple[int, int, Any]]:
-    """Stretches of the text spoken in a named speaker's voice, as (start, end, speaker token), for figures
-    whose own sentence names no source:
-
-    - a statement introduced by a line that ends "X said:" (press releases: "The Foreign Secretary said:"
-      and then his words without quotation marks) runs over the paragraphs after it, up to the next such
-      introduction or the end of the text;
-    - a quotation (“...”, «...», "...") within a paragraph is voiced by the speaker a reporting verb names
-      right after its closing mark in the same sentence (“... 40 were killed,” the mayor said) or, failing
-      that, before its opening mark ("The mayor said: “...”).
-
-    Innermost first does not matter here: callers take the last zone that contains a figure (quotations are
-    listed after statements)."""
-    text, doc = ctx.text, ctx.doc
-    zones: list[tuple[int, int, Any]] = []
-    intros = []
-    for m in re.finditer(r":[ \t]*\r?\n", text):  # a line ending with a colon (the parser may not end a sentence there)
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        speaker = _speaker_in(doc, line_start, m.start())
-        if speaker is not None:
-            intros.append((m.end(), speaker))
-    for n, (start, speaker) in enumerate(intros):
-        end = intros[n + 1][0] if n + 1 < len(intros) else len(text)
-        zones.append((start, end, speaker))
-    for m in _QUOTATION_RE.finditer(text):
-        open_at, close_at = m.start(), m.end()
-        si_close = ctx.sentence_index_at(close_at - 1)
-        s_close = ctx.sentences[si_close] if ctx.sentences else None
-        speaker = _speaker_in(doc, close_at, s_close.char_end) if s_close is not None else None
-        if speaker is None and ctx.sentences:
-            s_open = ctx.sentences[ctx.sentence_index_at(open_at)]
-            speaker = _speaker_in(doc, s_open.char_start, open_at)
-        if speaker is not None:
-            zones.append((open_at, close_at, speaker))
-    return zones
+def _source_of(verb):
+    """The one a reporting verb names as the source ("data from X" unwrapped to X), or None."""
+    src = _verb_source(verb)
+    return _unwrap_source(src) if src is not None else None
 
 
 def _mention_in(mentions: list[ActorMention], start: int, end: int, head) -> ActorMention | None:
@@ -589,7 +538,7 @@ def extract_figures(
         src = _find_reporter(p, sent, memo.according(sent_i, sent))
         if src is None:  # words of a speaker named outside the sentence (a quotation, a press statement)
             if zones is None:
-                zones = statement_zones(ctx)
+                zones = statement_zones(ctx, _terms()["_reporting"], _source_of)
             src = next((sp for zs, ze, sp in reversed(zones) if zs <= q_start and q_end <= ze), None)
         if src is not None:
             rs, re_ = _np_bounds(src)

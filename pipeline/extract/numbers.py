@@ -17,14 +17,11 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline.ingest.dates import year_lookalike_nouns
+from pipeline.lexicons import load as load_lexicon
 
-_LEXICON_PATH = Path(__file__).resolve().parent.parent / "lexicons" / "numbers.yaml"
 
 
 @dataclass(frozen=True)
@@ -46,8 +43,7 @@ class NumberPhrase:
 
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict[str, Any]:
-    with open(_LEXICON_PATH, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return load_lexicon("numbers.yaml")
 
 
 def _alt(words: list[str] | Any) -> str:

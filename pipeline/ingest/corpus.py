@@ -59,7 +59,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from pipeline.extract.types import Article
 from pipeline.ids import article_id, sha256_hex, short_hash
 from pipeline.ingest.dates import infer_publication_date, parse_header_date
 from pipeline.ingest.language import detect_language
@@ -75,6 +74,7 @@ from pipeline.ingest.readers import (
     parse_txt,
     read_file_bytes,
 )
+from pipeline.records import Article, DuplicateRecord, QuarantineRecord
 
 __all__ = [
     "QuarantineRecord",
@@ -106,27 +106,6 @@ EXTENSIONS: dict[str, str] = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "json
 # bounds the cost of the date scanner on pathological inputs (a 50 MB "article").
 MAX_INFER_CHARS = 1_000_000
 _NON_SPACE = re.compile(r"\S+")
-
-
-@dataclass(frozen=True)
-class QuarantineRecord:
-    """An input that did not become an article (a row of the `quarantine` table)."""
-
-    quarantine_id: str
-    input_ref: str
-    stage: str  # discover | read | decode | parse | normalise | validate
-    reason: str  # see schemas/tables.yaml, quarantine.reason
-    detail: str
-    input_sha256: str | None
-
-
-@dataclass(frozen=True)
-class DuplicateRecord:
-    """An input whose normalised text equals an earlier article's (a row of the `duplicates` table)."""
-
-    input_ref: str
-    article_id: str
-    kind: str  # exact_bytes | same_text
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """`python -m pipeline release` and `python -m pipeline verify`.
 
-`release` runs the Dagster job `newsledger_release` on this project's instance (the same code path as the UI):
-the whole pipeline on the articles folder, then the release assets. With `--from-warehouse` it runs only the
-release assets, on what is currently published in the warehouse. `verify` checks a release folder.
+`release` brings the publication up to date (the `newsledger` job, as `run` does; nothing when nothing changed),
+then runs the Dagster job `newsledger_release` on the warehouse's instance (the job a user launches from its page
+in the UI). With `--from-warehouse` it releases what is currently published in the warehouse. `verify` checks a release folder.
 """
 
 from __future__ import annotations
@@ -35,21 +35,26 @@ def _release(args: argparse.Namespace) -> int:
                   "overwritten (choose another --version)", file=sys.stderr)
             return 2
     warehouse.mkdir(parents=True, exist_ok=True)
-    ensure_dagster_home()
+    ensure_dagster_home(warehouse)
 
-    import dagster as dg
+    if not args.from_warehouse:  # bring the publication up to date first (nothing to do when nothing changed)
+        from pipeline.__main__ import _run
+
+        code = _run(argparse.Namespace(articles=str(articles), warehouse=str(warehouse), force=False, allow_empty=False, verbose=args.verbose))
+        if code != 0:
+            print("no release written (the pipeline run did not publish)")
+            return code
 
     from pipeline.defs import newsledger_release_job
 
     run_config = {
         "resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse)}}},
-        "ops": {"release_snapshot": {"config": {"version": args.version or ""}}},
-        "loggers": {"console": {"config": {"log_level": "DEBUG" if args.verbose else "WARNING"}}},
+        "ops": {"release_snapshot": {"config": {"version": args.version or "", "force": bool(args.force)}}},
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},  # progress and -v: pipeline.launch.RunWatcher
     }
-    selection = [dg.AssetKey("release_snapshot"), dg.AssetKey("release")] if args.from_warehouse else None
     from pipeline.launch import launched
 
-    with launched(newsledger_release_job, run_config, "cli-release", asset_selection=selection) as result:
+    with launched(newsledger_release_job, run_config, "cli-release", verbose=args.verbose) as result:
         return _summarise(result)
 
 
@@ -63,6 +68,11 @@ def _summarise(result) -> int:
             if ev.is_step_failure:
                 err = ev.step_failure_data.error
                 print(f"  step {ev.step_key} failed: {err.message.strip() if err else ''}"[:2000], file=sys.stderr)
+    unchanged = [e.event_specific_data.asset_observation.metadata["unchanged_since"].value for e in result.all_events
+                 if e.is_asset_observation and "unchanged_since" in e.event_specific_data.asset_observation.metadata]
+    if unchanged and result.success:
+        print(f"nothing changed since release {unchanged[-1]}: no new version written (--force, or --version, writes one)")
+        return 0
     if released:
         meta = released[-1].materialization.metadata
         print(f"release {meta['version'].value} written to {meta['path'].value}")
@@ -107,7 +117,9 @@ def add_parsers(sub) -> None:
     rel.add_argument("--version", default="", help="release version (default: YYYY.MM.DD, then -2, -3 on the same day)")
     rel.add_argument("--from-warehouse", action="store_true",
                      help="release what is published in the warehouse now, without running the pipeline again")
-    rel.add_argument("-v", "--verbose", action="store_true", help="show Dagster's event log on the console")
+    rel.add_argument("--force", action="store_true",
+                     help="write a new version even when the published tables equal the latest release's")
+    rel.add_argument("-v", "--verbose", action="store_true", help="also show what each step logs (a readable log of the run, not Dagster's debug stream)")
     rel.set_defaults(func=_release)
 
     ver = sub.add_parser("verify", help="check a release folder's checksums, sizes, row counts and schemas")

@@ -50,6 +50,7 @@ def code_version() -> str:
 
     files = [p for base in (PACKAGE, ROOT / "schemas") for p in base.rglob("*")
              if p.is_file() and p.suffix in _CODE_SUFFIXES and "__pycache__" not in p.parts]
+    files.append(ROOT / "warehouse" / "views.sql")  # the view SQL lives beside the outputs
     h = files_digest(files, ROOT)
     for dist in _DISTRIBUTIONS:
         try:
