@@ -264,7 +264,7 @@ def test_5_files_arriving_during_a_run_wait_for_the_next_one(tmp_path):
         assert proc.poll() is None and time.monotonic() < deadline, "the run ended before its snapshot was seen"
         time.sleep(0.01)
     (d / "early.txt").write_text(article_text(51), encoding="utf-8")  # after the snapshot, before ingest
-    tables = state / "storage" / "tables"
+    tables = wh / ".storage" / "tables"
     while not (tables / "quarantine.parquet").exists():  # ingest has run: the old check recounted the folder later
         assert proc.poll() is None and time.monotonic() < deadline, "the run ended before ingest was seen"
         time.sleep(0.01)

@@ -22,16 +22,6 @@ from schemas.metadata import RELEASE_TABLES
 ASSET = "release_snapshot"
 
 
-def _specs() -> list[dg.AssetCheckSpec]:
-    specs = []
-    for name in RELEASE_TABLES:
-        specs.append(dg.AssetCheckSpec(f"gx_{name}", asset=ASSET, blocking=True,
-                                       description=f"Great Expectations suite of {name}: expectations that must hold (blocking)."))
-        specs.append(dg.AssetCheckSpec(f"gx_{name}_quality", asset=ASSET, blocking=False,
-                                       description=f"Great Expectations suite of {name}: data-quality expectations (warning only)."))
-    return specs
-
-
 @dg.op(
     name="great_expectations_release",
     out=dg.Out(dict),
