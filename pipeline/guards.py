@@ -112,6 +112,18 @@ _STOPS: list[str] = []  # the signals that arrived (Dagster may turn the excepti
 _WAKEUP: list[int] = []  # read end of the pipe the interpreter writes each arriving signal's number to
 
 
+_DEFAULT_UNRAISABLE: list = []
+
+
+def _quiet_interrupts(unraisable) -> None:
+    """An interrupt raised inside a garbage-collector callback is dropped by Python after printing a traceback;
+    the stop is still read from the wakeup pipe, so print nothing for it."""
+    if isinstance(unraisable.exc_value, (KeyboardInterrupt, Stopped)) or \
+            type(unraisable.exc_value).__name__ == "DagsterExecutionInterruptedError":
+        return
+    _DEFAULT_UNRAISABLE[0](unraisable)
+
+
 def stop_on_signals() -> None:
     """SIGTERM and SIGINT raise `Stopped` in the main thread. While a run executes, Dagster puts its own handler
     in place (both signals interrupt the step); which signal came is then read from the interpreter's wakeup pipe,
@@ -123,6 +135,9 @@ def stop_on_signals() -> None:
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+    if sys.unraisablehook is not _quiet_interrupts:
+        _DEFAULT_UNRAISABLE.append(sys.unraisablehook)
+        sys.unraisablehook = _quiet_interrupts
     if not _WAKEUP:
         r, w = os.pipe()
         os.set_blocking(r, False)

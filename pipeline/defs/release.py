@@ -50,16 +50,18 @@ def unchanged_since(warehouse) -> str | None:
     batch, metadata aside), else None."""
     import pyarrow.parquet as pq
 
-    from pipeline.publish.release import list_releases, releases_dir
+    from pipeline.publish.release import FULL_DIR, list_releases, releases_dir
     from schemas.metadata import TABLE_ORDER
 
     releases = list_releases(releases_dir(warehouse))
     if not releases:
         return None
     latest = releases[-1]
+    full = releases_dir(warehouse) / FULL_DIR / latest.name  # the variant that keeps every column of the tables
+    against = full if full.is_dir() else latest
     for name in TABLE_ORDER:
         try:
-            a, b = pq.ParquetFile(warehouse / "parquet" / f"{name}.parquet"), pq.ParquetFile(latest / "parquet" / f"{name}.parquet")
+            a, b = pq.ParquetFile(warehouse / "parquet" / f"{name}.parquet"), pq.ParquetFile(against / "parquet" / f"{name}.parquet")
         except OSError:
             return None
         if a.metadata.num_rows != b.metadata.num_rows or not a.schema_arrow.remove_metadata().equals(b.schema_arrow.remove_metadata()):

@@ -52,8 +52,10 @@ def glance_metadata(name: str, table: pd.DataFrame | TableFile) -> dict:
             rows = con.execute(f"SELECT CAST({sql_ident(col)} AS VARCHAR), count(*) FROM t GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
             out[f"{col}_counts"] = dg.MetadataValue.json({str(k): int(n) for k, n in rows})
         key = ", ".join(sql_ident(c) for c in table_meta(name).primary_key)
-        order = f"{sql_ident(LATEST_BY[name])} DESC NULLS LAST, {key}" if name in LATEST_BY else key
-        head = con.execute(f"SELECT * FROM t ORDER BY {order} LIMIT 5").df()
+        if name in LATEST_BY:
+            head = con.execute(f"SELECT * FROM t ORDER BY {sql_ident(LATEST_BY[name])} DESC NULLS LAST, {key} LIMIT 5").df()
+        else:
+            head = con.execute(f"SELECT * FROM t ORDER BY {key} LIMIT 5").df()
         out["preview"] = dg.MetadataValue.md(_preview(head))
         return out
     finally:
