@@ -111,7 +111,7 @@ def for_clustering(e: Event) -> Event:
 class TableParts:
     """The five tables' rows from a batch of per-article extractions, before the cross-article steps.
 
-    Parts of several batches merge (`merge_table_parts`, or `merge_table_files` when they spilled to files) into
+    Parts of several batches merge (`merge_table_files`) into
     exactly the tables one pass over all articles gives, whatever the batches: each distinct actor or place
     description is kept with the first article (smallest id) that gave it, and descriptions are folded in article
     order; rows are sorted by key. `events` keeps the event records for clustering across batches, only those that
@@ -191,6 +191,7 @@ def _keep_first(seen: dict, info, article_id: str) -> None:
 
 
 def table_parts(extractions: Iterable[ArticleExtraction]) -> TableParts:
+    """The parts of a batch of extractions, held in memory (`TableParts` without spill_dir)."""
     parts = TableParts()
     for ex in extractions:
         parts.add(ex)
@@ -252,23 +253,12 @@ def _description_tables(parts: list[TableParts]) -> dict[str, pd.DataFrame]:
     return {"actors": frame("actors", actor_rows), "places": frame("places", place_rows)}
 
 
-def merge_table_parts(parts: list[TableParts], cluster_of: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
-    """actors, places, events, figures and mentions tables from the parts of every batch; `cluster_of` maps event
-    ids to their cluster ids (pipeline.extract.events.cluster_events over all batches' events)."""
-    out = _description_tables(parts)
-    for name in ROW_TABLES:
-        out[name] = _concat_sorted(name, [part.rows[name] for part in parts])
-    if cluster_of and len(out["events"]):
-        ev = out["events"]
-        ev["cluster_id"] = [cluster_of.get(e, c) for e, c in zip(ev["event_id"], ev["cluster_id"])]
-    return out
-
-
 def merge_table_files(parts: list[TableParts], cluster_of: dict[str, str], out_dir, temp_dir) -> dict:
-    """`merge_table_parts` for parts that spilled their rows to files: the actors and places tables as DataFrames
-    (small: one row per distinct actor or place), and the events, figures and mentions tables as table files in
-    `out_dir`, merged and sorted by DuckDB under its memory limit (spilling to `temp_dir`), with the clusters
-    joined in; the same rows, in the same order, as `merge_table_parts`."""
+    """The actors, places, events, figures and mentions tables from the parts of every batch (spilled to files or
+    kept in memory): actors and places as DataFrames (small: one row per distinct actor or place), events, figures
+    and mentions as table files in `out_dir`, merged and sorted by DuckDB under its memory limit (spilling to
+    `temp_dir`); `cluster_of` maps event ids to their cluster ids (pipeline.extract.events.cluster_events over all
+    batches' events) and is joined in."""
     import pyarrow as pa
 
     from pipeline.publish.tablefile import sorted_copy, write_table_file
@@ -286,22 +276,6 @@ def merge_table_files(parts: list[TableParts], cluster_of: dict[str, str], out_d
             replace = pa.table({"event_id": list(cluster_of), "cluster_id": list(cluster_of.values())})
         out[name] = sorted_copy(name, files, Path(out_dir) / f"{name}.parquet", temp_dir, replace)
     return out
-
-
-def _concat_sorted(name: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return empty_frame(name)
-    if len(frames) == 1:
-        return frames[0]
-    df = pd.concat(frames, ignore_index=True)
-    return df.sort_values(list(table_meta(name).primary_key), kind="mergesort").reset_index(drop=True)
-
-
-def extraction_frames(extractions: list[ArticleExtraction]) -> dict[str, pd.DataFrame]:
-    """actors, places, events, figures and mentions tables from the per-article extractions (events as given:
-    cluster them first, see pipeline.extract.combine)."""
-    return merge_table_parts([table_parts(extractions)])
 
 
 def _mention(article_id: str, kind: str, start: int, end: int, quote: str, resolved: str | None, sentence_index: int) -> dict:
