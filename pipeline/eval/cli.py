@@ -84,7 +84,7 @@ def project_gold_report(
         sum(ok for _, ok in clusters) / len(clusters) if clusters else None
     )
     return make_report(
-        report_name, str(gold_path), len(gold["articles"]), len(result.failures),
+        report_name, str(gold_path), len(gold["articles"]), len(tables["extraction_problems"]),
         "pipeline.eval.gold rules (quote overlap + value for figures, names/aliases for actors, names/spellings "
         "for places, quote overlap + type for events); actor and place precision not measured (n/a).",
         prf, metrics, [],
