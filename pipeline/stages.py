@@ -37,10 +37,10 @@ from pipeline.ingest.corpus import DEFAULT_MAX_BYTES, IngestResult, ingest_corpu
 from pipeline.ingest.snapshot import Snapshot, take_snapshot
 from pipeline.publish.lineage import inputs_hash
 from pipeline.publish.state import clear_stamp, write_stamp
-from pipeline.publish.tablefile import SpilledTable, TableFile, as_frame, iter_frames, sorted_copy
-from pipeline.publish.tables import (TableParts, articles_from_frame, duplicates_frame, extraction_problems_frame,
-                                     merge_table_files, quarantine_frame)
-from pipeline.publish.validate import ValidationReport, check_evidence, check_foreign_keys, validate_table
+from pipeline.tables.files import SpilledTable, TableFile, as_frame, iter_frames, sorted_copy
+from pipeline.tables.frames import articles_from_frame, duplicates_frame, extraction_problems_frame, quarantine_frame
+from pipeline.tables.parts import TableParts, merge_table_files
+from pipeline.tables.validate import ValidationReport, check_evidence, check_foreign_keys, validate_table
 from pipeline.publish.views import views_sql
 from pipeline.publish.writer import publish as write
 from pipeline.settings import settings

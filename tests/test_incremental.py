@@ -16,8 +16,9 @@ from pipeline.extract import extract_batch
 from pipeline.extract.cache import ExtractionCache, article_key, extractor_version
 from pipeline.extract.nlp import load_nlp, pipeline_signature
 from pipeline.ingest.corpus import ingest_corpus
-from pipeline.publish.tablefile import TableFile, as_frame
-from pipeline.publish.tables import articles_frame, merge_table_files, table_parts
+from pipeline.tables.files import TableFile, as_frame
+from pipeline.tables.frames import articles_frame
+from pipeline.tables.parts import merge_table_files, table_parts
 from pipeline.stages import extracted_tables
 from tests.conftest import SAMPLE, run_cli
 

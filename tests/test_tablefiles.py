@@ -17,9 +17,9 @@ from pipeline.extract import extract_batch
 from pipeline.extract.events import cluster_events
 from pipeline.extract.nlp import load_nlp
 from pipeline.ingest.corpus import ingest_corpus
-from pipeline.publish.tablefile import TableFile, TableWriter, as_frame, iter_frames, write_table_file
-from pipeline.publish.tables import TableParts, merge_table_files, table_parts
-from pipeline.publish.validate import check_evidence, check_foreign_keys, validate_table
+from pipeline.tables.files import TableFile, TableWriter, as_frame, iter_frames, write_table_file
+from pipeline.tables.parts import TableParts, merge_table_files, table_parts
+from pipeline.tables.validate import check_evidence, check_foreign_keys, validate_table
 from pipeline.publish.writer import write_parquet
 from tests.conftest import run_cli
 
@@ -48,7 +48,7 @@ def test_a_table_file_reads_back_as_the_frame_it_was_written_from(sample_tables,
 
 
 def _typed(name, df):
-    from pipeline.publish.tablefile import from_arrow, to_arrow_table
+    from pipeline.tables.files import from_arrow, to_arrow_table
 
     return from_arrow(name, to_arrow_table(name, df))
 
@@ -183,7 +183,7 @@ def test_a_streaming_ingest_writes_the_articles_table_of_an_in_memory_ingest(tmp
 
     from pipeline.stages import ParquetArticleStore
     from pipeline.ingest.corpus import ingest_corpus
-    from pipeline.publish.tables import articles_frame
+    from pipeline.tables.frames import articles_frame
 
     folder = tmp_path / "in"
     folder.mkdir()

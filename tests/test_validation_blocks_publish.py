@@ -18,7 +18,7 @@ from pipeline.defs.publish import warehouse
 from pipeline.defs.resources import CorpusPaths
 from pipeline.defs.tables import table_out, table_output
 from pipeline.defs.validation import build_pandera_check
-from pipeline.publish.tables import extraction_problems_frame
+from pipeline.tables.frames import extraction_problems_frame
 from pipeline.stages import extracted_tables
 from schemas.metadata import TABLE_ORDER
 

@@ -11,7 +11,7 @@ from pipeline import stages
 from pipeline.defs.resources import CorpusPaths
 from pipeline.defs.tables import table_out, table_output
 from pipeline.ingest.snapshot import Snapshot
-from pipeline.publish.tablefile import iter_frames
+from pipeline.tables.files import iter_frames
 from pipeline.stages import SNAPSHOT_NAME
 
 GROUP = "ingest"

@@ -21,6 +21,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from schemas.metadata import arrow_schema, table_meta
+from pipeline.settings import settings
+from pipeline.tables.frames import frame
 
 DEFAULT_BATCH_ROWS = 50_000
 ROW_GROUP_ROWS = 100_000
@@ -59,7 +61,7 @@ def to_arrow_table(name: str, df: pd.DataFrame) -> pa.Table:
 
 
 def from_arrow(name: str, table: pa.Table | pa.RecordBatch) -> pd.DataFrame:
-    """Arrow rows back as the DataFrame `pipeline.publish.tables.frame` would give (lists as lists, dates as
+    """Arrow rows back as the DataFrame `pipeline.tables.frames.frame` would give (lists as lists, dates as
     datetime.date, missing strings as None), index from 0."""
     df = table.to_pandas(date_as_object=True)
     for c in table_meta(name).columns:
@@ -111,8 +113,6 @@ def duckdb_connect(temp_dir: str | os.PathLike | None = None, memory_limit: str 
     from schemas.metadata import sql_literal
 
     con = duckdb.connect()
-    from pipeline.settings import settings
-
     limit = memory_limit or settings().duckdb_memory
     con.execute(f"SET memory_limit={sql_literal(limit)}")
     con.execute("SET threads=2")
@@ -265,8 +265,6 @@ class SpilledTable:
             self._flush()
 
     def _flush(self) -> None:
-        from pipeline.publish.tables import frame
-
         if self._rows:
             self._writer.write_frame(frame(self.name, self._rows, sort=False))
             self._rows = []

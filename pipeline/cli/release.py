@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline.cli import run
 from pipeline.paths import default_articles_dir, default_warehouse_dir, ensure_dagster_home
 
 
@@ -23,7 +24,7 @@ def _release(args: argparse.Namespace) -> int:
     except guards.Refused as exc:
         return guards.refuse(str(exc))
     if args.version:
-        from pipeline.publish.release import ReleaseError, check_version, releases_dir
+        from pipeline.release.build import ReleaseError, check_version, releases_dir
 
         try:
             check_version(args.version)
@@ -38,9 +39,7 @@ def _release(args: argparse.Namespace) -> int:
     ensure_dagster_home(warehouse)
 
     if not args.from_warehouse:  # bring the publication up to date first (nothing to do when nothing changed)
-        from pipeline.__main__ import _run
-
-        code = _run(argparse.Namespace(articles=str(articles), warehouse=str(warehouse), force=False, allow_empty=False, verbose=args.verbose))
+        code = run._run(argparse.Namespace(articles=str(articles), warehouse=str(warehouse), force=False, allow_empty=False, verbose=args.verbose))
         if code != 0:
             print("no release written (the pipeline run did not publish)")
             return code
@@ -88,13 +87,13 @@ def _summarise(result) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from pipeline.publish.verify import verify_release
+    from pipeline.release.verify import verify_release
 
     folder = Path(args.release)
     problems = verify_release(folder)
     stats = None
     if args.text and folder.is_dir():
-        from pipeline.publish.verify import verify_texts
+        from pipeline.release.verify import verify_texts
 
         text_problems, stats = verify_texts(folder, Path(args.text))
         problems += text_problems
