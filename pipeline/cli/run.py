@@ -12,29 +12,26 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline import guards
+from pipeline.ingest.corpus import DEFAULT_MAX_BYTES
+from pipeline.ingest.snapshot import changes_since, take_snapshot
 from pipeline.paths import default_articles_dir, default_warehouse_dir, ensure_dagster_home
+from pipeline.publish.state import STATE_TAG, input_state, up_to_date
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pipeline import guards
-
     try:
         articles = guards.articles_folder(args.articles)
         warehouse = guards.warehouse_folder(args.warehouse)
         ensure_dagster_home(warehouse)
         # The inputs as the run finds them, taken once: the run reads these entries, accounting is checked
         # against them, and what arrives meanwhile waits for the next run (pipeline/ingest/snapshot.py).
-        from pipeline.ingest.snapshot import take_snapshot
-
         snapshot = take_snapshot(articles)
         guards.check_not_emptied(snapshot, articles, warehouse, args.allow_empty)
     except guards.Refused as exc:
         return guards.refuse(str(exc))
 
     # Nothing new since the last publication (same files, same code, published files intact): no run needed.
-    from pipeline.ingest.corpus import DEFAULT_MAX_BYTES
-    from pipeline.publish.state import STATE_TAG, input_state, up_to_date
-
     state = input_state(articles, DEFAULT_MAX_BYTES, snapshot)
     stamp = None if args.force else up_to_date(warehouse, state)
     if stamp is not None:
@@ -43,11 +40,11 @@ def _run(args: argparse.Namespace) -> int:
         _print_publication(stamp["rows"], warehouse / "parquet", warehouse / "newsledger.duckdb")
         return 0
 
-    from pipeline.launch import executor_name, prestart_forkserver, steps_mode
+    from pipeline.launch import executor_name, prestart_forkserver, steps_mode  # reason: imports Dagster, only when a job is launched
 
     mode = steps_mode(articles)
     prestart_forkserver(mode)  # warms up while the definitions load
-    from pipeline.defs import newsledger_job
+    from pipeline.defs import newsledger_job  # reason: loads the Dagster definitions, only when a job is launched
 
     snapshot_file = warehouse / ".staging" / f"snapshot-{os.getpid()}.json"
     snapshot_file.parent.mkdir(parents=True, exist_ok=True)
@@ -76,21 +73,19 @@ def _print_publication(rows: dict[str, int], parquet_dir, duckdb_path) -> None:
 
 
 def _summarise(result, warehouse: Path, snapshot) -> int:
-    from pipeline.guards import disk_failure, print_extraction_problems, print_step_failures
-    from pipeline.ingest.snapshot import changes_since
-    from pipeline.launch import print_run_summary
+    from pipeline.launch import print_run_summary  # reason: imports Dagster, only when a job is launched
 
     failed = print_run_summary(result, "newsledger run")
-    problems = print_extraction_problems(result)
+    problems = guards.print_extraction_problems(result)
     changes = changes_since(snapshot, snapshot.root)
     for what, names in (("arrived", changes.arrived), ("changed", changes.changed), ("left", changes.left)):
         if names:
             shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
             print(f"note: {len(names)} input(s) {what} during the run (after its snapshot); the next run takes them "
                   f"in: {shown}")
-    disk = disk_failure(result, warehouse)
+    disk = guards.disk_failure(result, warehouse)
     if not disk:
-        print_step_failures(result)
+        guards.print_step_failures(result)
     if disk:
         print(f"error: {disk}", file=sys.stderr)
         return 2

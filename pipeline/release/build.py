@@ -49,10 +49,20 @@ import pyarrow.parquet as pq
 
 from pipeline import __version__
 from pipeline.paths import PROJECT_ROOT
-from pipeline.release.flat import write_csv, write_flat_files
+from pipeline.publish.views import views_sql
+from pipeline.publish.writer import DUCKDB_NAME, PARQUET_DIR, _fsync_dir, load_duckdb, writer_lock
+from pipeline.publish.writer import sha256_file as _sha
+from pipeline.release.changelog import write_changelog
+from pipeline.release.codebook_html import write_codebooks
 from pipeline.release.docs import FULL, FULL_DIR, PUBLIC, terms_block, write_datapackage, write_terms_files
-from pipeline.publish.writer import _fsync_dir
-from schemas.metadata import RELEASE_TABLES, TABLE_ORDER, frictionless_schema, load_metadata, schema_hash, table_meta
+from pipeline.release.estimates import NAME, derive_best_estimates
+from pipeline.release.explorer import write_explorer
+from pipeline.release.flat import write_csv, write_flat_files
+from pipeline.release.openlineage import write_lineage
+from pipeline.release.report import write_report
+from schemas.metadata import (RELEASE_TABLES, TABLE_ORDER, arrow_schema, frictionless_schema, load_metadata, schema_hash,
+                              table_meta)
+from schemas.models import pandera_schema
 
 RELEASES_DIR = "releases"
 STAGING_PREFIX = ".staging-"
@@ -215,9 +225,6 @@ def stage_release(warehouse: Path, version: str | None = None, now: dt.datetime 
 def _stage_data(warehouse: Path, folders: dict[str, Path], version: str, created_at: str) -> tuple[dict[str, int], dict[str, str]]:
     """Each variant's data files: Parquet and CSV per table (the public variant without the `full_only`
     columns), then its DuckDB file."""
-    from pipeline.publish.views import views_sql
-    from pipeline.publish.writer import DUCKDB_NAME, PARQUET_DIR, load_duckdb, writer_lock
-
     rows: dict[str, int] = {}
     kv: dict[str, str] = {}
     with writer_lock(warehouse):
@@ -254,10 +261,6 @@ def _write_table(name: str, table: pa.Table, base: dict, version: str, folders: 
 
 def derived_tables(figures: pa.Table) -> dict[str, pa.Table]:
     """The derived tables (best estimates) from the published figures, validated by their pandera models."""
-    from pipeline.release.estimates import NAME, derive_best_estimates
-    from schemas.metadata import arrow_schema
-    from schemas.models import pandera_schema
-
     df = derive_best_estimates(figures.to_pandas(date_as_object=True))
     try:
         pandera_schema(NAME).validate(df, lazy=True)
@@ -289,7 +292,6 @@ def read_release_tables(folder: Path, date_as_object: bool = True) -> dict[str, 
 # --- the descriptive files --------------------------------------------------------------------------------------
 
 def sha256_file(path: Path) -> str:
-    from pipeline.publish.writer import sha256_file as _sha
 
     return _sha(path)
 
@@ -397,13 +399,6 @@ def _describe(staged: StagedRelease, variant: str, folder: Path, final: Path, ar
               run_ids: dict[str, str | None] | None, checks: dict[str, Any] | None) -> None:
     """The descriptive files of one variant's folder: codebook, datapackage, changelog, report, explorer, flat
     files, README and CITATION, lineage, manifest and SHA256SUMS."""
-    from pipeline.release.changelog import write_changelog
-    from pipeline.release.codebook_html import write_codebooks
-    from pipeline.release.explorer import write_explorer
-    from pipeline.release.openlineage import write_lineage
-    from pipeline.release.report import write_report
-    from pipeline.publish.writer import DUCKDB_NAME
-
     tables = read_release_tables(folder)
     previous = _previous_of_variant(staged.final.parent, staged.version, variant)
     write_codebooks(folder, staged.version, variant)
@@ -481,7 +476,7 @@ def run_release_checks(staged: StagedRelease) -> dict[str, Any]:
 
 
 def _variant_checks(folder: Path, variant: str) -> dict[str, Any]:
-    from pipeline.release.expectations import ERROR, WARN, run_suites
+    from pipeline.release.expectations import ERROR, WARN, run_suites  # reason: Great Expectations loads for seconds; only here
 
     tables = read_release_tables(folder)
     results = run_suites(tables, docs_dir=folder / "data_docs", variant=variant)

@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.release.explorer import country_rings, map_frame
+
 
 def _png(fig) -> str:
     buf = io.BytesIO()
@@ -82,8 +84,6 @@ def _map(places: pd.DataFrame, events: pd.DataFrame, figures: pd.DataFrame):
         return fig
     refs = pd.concat([events["place_id"], figures["place_id"]]).value_counts()
     from matplotlib.patches import Polygon
-
-    from pipeline.release.explorer import country_rings, map_frame
 
     lon, lat = located["lon"].astype(float), located["lat"].astype(float)
     (x0, y0, x1, y1), outside = map_frame(list(zip(lon, lat)))  # a far place does not stretch the map

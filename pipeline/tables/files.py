@@ -20,9 +20,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.metadata import arrow_schema, table_meta
 from pipeline.settings import settings
 from pipeline.tables.frames import frame
+from schemas.metadata import arrow_schema, sql_ident, sql_literal, table_meta
 
 DEFAULT_BATCH_ROWS = 50_000
 ROW_GROUP_ROWS = 100_000
@@ -97,8 +97,6 @@ def iter_frames(name: str, source: Source, batch_rows: int | None = None, column
 
 def duckdb_view(con, view: str, name: str, source: Source) -> None:
     """Make `source` readable in DuckDB as `view` (a Parquet scan or the registered DataFrame)."""
-    from schemas.metadata import sql_ident, sql_literal
-
     if isinstance(source, pd.DataFrame):
         con.register(view, source)
     else:
@@ -109,8 +107,6 @@ def duckdb_connect(temp_dir: str | os.PathLike | None = None, memory_limit: str 
     """An in-memory DuckDB connection for table work under a memory limit (NEWSLEDGER_DUCKDB_MEMORY, default
     512MB), spilling to `temp_dir` when a sort or join does not fit."""
     import duckdb
-
-    from schemas.metadata import sql_literal
 
     con = duckdb.connect()
     limit = memory_limit or settings().duckdb_memory
@@ -215,8 +211,6 @@ def sorted_copy(name: str, parts: list[str], out: str | os.PathLike, temp_dir: s
     """One table file from Parquet part files, rows sorted by primary key: DuckDB sorts (spilling to `temp_dir`
     under its memory limit) and the rows stream into a `TableWriter`. `replace` is a lookup table (the table's
     primary key, then columns of the table): the rows it names take its values of those columns."""
-    from schemas.metadata import sql_ident, sql_literal
-
     t = table_meta(name)
     w = TableWriter(name, out)
     if not parts:
