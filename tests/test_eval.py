@@ -140,7 +140,7 @@ def test_malformed_benchmark_line_is_reported_with_its_line_number(tmp_path):
 
 
 def test_eval_command_on_a_small_hand_made_benchmark(tmp_path):
-    from pipeline.__main__ import main
+    from pipeline.cli import main
 
     d = tmp_path / "figures"
     d.mkdir()

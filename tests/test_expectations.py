@@ -8,7 +8,7 @@ import time
 import dagster as dg
 import pytest
 
-from pipeline.publish.expectations import ERROR, WARN, run_suites, suite_specs
+from pipeline.release.expectations import ERROR, WARN, run_suites, suite_specs
 from schemas.metadata import TABLE_ORDER, table_meta
 
 

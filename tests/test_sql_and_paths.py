@@ -103,7 +103,7 @@ def test_sql_ident_and_literal_round_trip(value):
 
 
 def test_release_versions_are_safe_names():
-    from pipeline.publish.release import ReleaseError, check_version
+    from pipeline.release.build import ReleaseError, check_version
 
     assert check_version("2024.05.01") == "2024.05.01"
     for bad in ["../evil", "a/b", "", ".hidden", "x\ny", "'; DROP TABLE articles; --", "..", "/abs", "a" * 80]:

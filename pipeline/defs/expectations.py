@@ -16,7 +16,7 @@ in the UI. The same run builds the Data Docs into the staged release's `data_doc
 
 import dagster as dg
 
-from pipeline.publish.release import StagedRelease, run_release_checks
+from pipeline.release.build import StagedRelease, run_release_checks
 from schemas.metadata import RELEASE_TABLES
 
 ASSET = "release_snapshot"
@@ -29,7 +29,7 @@ ASSET = "release_snapshot"
     "fails (no release) when a blocking expectation fails.",
 )
 def great_expectations_release(context: dg.OpExecutionContext, release_snapshot: dict):
-    from pipeline.publish.expectations import ERROR, WARN
+    from pipeline.release.expectations import ERROR, WARN
 
     staged = StagedRelease.from_dict(release_snapshot)
     summary = run_release_checks(staged)

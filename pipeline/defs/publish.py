@@ -10,14 +10,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
-import pandas as pd
 
-from pipeline import __version__
+from pipeline import stages
 from pipeline.defs.resources import CorpusPaths
 from pipeline.defs.tables import spell_out_inputs
-from pipeline.publish.lineage import inputs_hash
-from pipeline.publish.views import views_sql
-from pipeline.publish.writer import publish
+from pipeline.publish.state import STATE_TAG
 from schemas.metadata import TABLE_ORDER
 
 GROUP = "publish"
@@ -138,21 +135,8 @@ def remove_scratch(warehouse: Path, run_id: str) -> None:
 
 
 def _publish(context, paths, **tables):
-    from pipeline.extract.nlp import model_version
-
-    kv = {
-        "newsledger.pipeline_version": __version__,
-        "newsledger.inputs_sha256": inputs_hash(tables["articles"], tables["duplicates"], tables["quarantine"]),
-        "newsledger.model": model_version(),
-    }
-    from pipeline.publish.state import STATE_TAG, clear_stamp, write_stamp
-
-    clear_stamp(paths.warehouse)  # whatever happens next, the old stamp no longer describes the warehouse
-    result = publish(paths.warehouse, tables, kv, views_sql())
+    result, kv = stages.publish(paths.warehouse, tables, context.run.tags.get(STATE_TAG))
     context.log.info(f"published {sum(result.rows.values())} rows to {result.parquet_dir} and {result.duckdb_path}")
-    state = context.run.tags.get(STATE_TAG)
-    if state:  # the launcher fingerprinted the inputs and code before the run read them (pipeline/publish/state.py)
-        write_stamp(paths.warehouse, state, result.rows, result.files)
     remove_scratch(paths.warehouse, context.run.run_id)
     return dg.MaterializeResult(
         metadata={

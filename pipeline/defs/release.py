@@ -19,7 +19,7 @@ exactly the rows of the latest release, no version is minted: the job says so (`
 import dagster as dg
 
 from pipeline.defs.resources import CorpusPaths
-from pipeline.publish.release import StagedRelease, finalize_release, read_checks_digest, stage_release
+from pipeline.release.build import StagedRelease, finalize_release, read_checks_digest, stage_release
 
 GROUP = "release"
 RELEASE_JOB_NAME = "newsledger_release"
@@ -50,7 +50,7 @@ def unchanged_since(warehouse) -> str | None:
     batch, metadata aside), else None."""
     import pyarrow.parquet as pq
 
-    from pipeline.publish.release import FULL_DIR, list_releases, releases_dir
+    from pipeline.release.build import FULL_DIR, list_releases, releases_dir
     from schemas.metadata import TABLE_ORDER
 
     releases = list_releases(releases_dir(warehouse))

@@ -8,7 +8,7 @@ for another corpus or warehouse than its run's refuses to (`ForeignTableError`),
 selected, publishes tables built from another folder. A step hands over a table either as a DataFrame (written here, in batches) or
 as a `TableFile` it streamed itself (moved into place here), and the next step gets a `TableFile` back: a path and
 a row count, never the table itself, so each step reads only what it needs, in batches (see
-pipeline.publish.tablefile). Other outputs (the extraction buckets' small summaries, the release snapshot) are
+pipeline.tables.files). Other outputs (the extraction buckets' small summaries, the release snapshot) are
 pickled as Dagster's filesystem IO manager does.
 
 On a cluster, `base_dir` is a folder every worker sees (a shared volume); the tables stay Parquet files there.
@@ -26,7 +26,7 @@ import pandas as pd
 from dagster._core.storage.fs_io_manager import PickledObjectFilesystemIOManager
 
 from pipeline.defs.resources import CorpusPaths
-from pipeline.publish.tablefile import TableFile, write_table_file
+from pipeline.tables.files import TableFile, write_table_file
 from schemas.metadata import TABLE_ORDER
 
 

@@ -4,7 +4,7 @@
 import dagster as dg
 import pandas as pd
 
-from pipeline.publish.tablefile import TableFile
+from pipeline.tables.files import TableFile
 from schemas.metadata import dagster_table_schema, schema_hash, sql_ident, table_meta
 
 

@@ -59,16 +59,14 @@ def project_gold_report(
 
     Actor and place precision are not measured by that gold (it lists what must be found, not everything
     that may be), so they are reported as n/a."""
+    import tempfile
+
     from pipeline.eval.gold import load_gold, same_event_clusters, score
     from pipeline.eval.report import make_report
-    from pipeline.extract import extract_corpus
-    from pipeline.ingest.corpus import ingest_corpus
-    from pipeline.publish.tables import articles_frame, extraction_frames
+    from pipeline.stages import corpus_tables  # reason: loads spaCy's pipeline code, only when scoring the gold
 
-    ingested = ingest_corpus(articles_dir)
-    result = extract_corpus(ingested.articles)
-    tables = extraction_frames(result.extractions)
-    tables["articles"] = articles_frame(ingested.articles)
+    with tempfile.TemporaryDirectory() as tmp:  # the tables a run publishes, by the functions the run calls
+        tables = corpus_tables(Path(articles_dir), Path(tmp))
     gold = load_gold(gold_path)
     scores = score(tables, gold, documents)
     prf: dict[str, PRF] = {}
@@ -86,7 +84,7 @@ def project_gold_report(
         sum(ok for _, ok in clusters) / len(clusters) if clusters else None
     )
     return make_report(
-        report_name, str(gold_path), len(gold["articles"]), len(result.failures),
+        report_name, str(gold_path), len(gold["articles"]), len(tables["extraction_problems"]),
         "pipeline.eval.gold rules (quote overlap + value for figures, names/aliases for actors, names/spellings "
         "for places, quote overlap + type for events); actor and place precision not measured (n/a).",
         prf, metrics, [],

@@ -44,11 +44,11 @@ def make_article(item: TextItem) -> Article:
 
 def extract_items(items: Sequence[TextItem], batch_size: int = 32) -> dict[str, ArticleExtraction | None]:
     """The extraction of every item, by item id (None for an item whose extraction failed)."""
-    from pipeline.extract import extract_corpus
+    from pipeline.extract import extract_batch
 
     articles = [make_article(it) for it in items]
     by_article = {a.article_id: it.item_id for a, it in zip(articles, items)}
-    result = extract_corpus(articles, batch_size=batch_size)
+    result = extract_batch(articles, batch_size=batch_size)  # per-article records: no cross-article step
     out: dict[str, ArticleExtraction | None] = {it.item_id: None for it in items}
     for ex in result.extractions:
         out[by_article[ex.article.article_id]] = ex

@@ -632,8 +632,6 @@ def ingest_corpus(
     state = _Ingest(store)
     reused = 0
     if snapshot is not None:
-        from pipeline.ingest.snapshot import entries_of
-
         entries = entries_of(snapshot, articles_dir, state.result.arrived)
     else:
         entries = iter_entries(articles_dir)
@@ -662,3 +660,26 @@ def ingest_corpus(
     if not result.balanced:  # a bug, not a data problem
         raise AssertionError("ingest accounting does not balance")
     return result
+
+
+LEFT_DETAIL = "left the articles folder during the run (it was there when the run took its snapshot)"
+
+
+def entries_of(snap, articles_dir: str | os.PathLike, arrived: list[str] | None = None):
+    """The entries of the snapshot, in order, as discovery finds them now: an entry that is no longer there is a
+    quarantined entry (`unreadable`, LEFT_DETAIL); entries that arrived after the snapshot are left out (and
+    appended to `arrived` when a list is given)."""
+    root = Path(articles_dir)
+    found: dict[str, Entry] = {}
+    for e in iter_entries(root):
+        if e.rel_path in snap.entries:
+            found[e.rel_path] = e
+        elif arrived is not None and e.kind != "ignored":
+            arrived.append(e.rel_path)
+    for rel in sorted(snap.entries):
+        e = found.get(rel)
+        if e is None:
+            if snap.entries[rel][0] == "ignored":
+                continue
+            e = Entry(rel, root / rel.rstrip("/"), "quarantine", "unreadable", LEFT_DETAIL)
+        yield e

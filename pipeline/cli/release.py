@@ -11,20 +11,20 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline import guards
+from pipeline.cli import run
 from pipeline.paths import default_articles_dir, default_warehouse_dir, ensure_dagster_home
+from pipeline.release.build import ReleaseError, check_version, releases_dir
+from pipeline.release.verify import verify_release, verify_texts
 
 
 def _release(args: argparse.Namespace) -> int:
-    from pipeline import guards
-
     try:  # the same guards as `run` (pipeline/guards.py): one line, exit 2
         articles = Path(args.articles).resolve() if args.from_warehouse else guards.articles_folder(args.articles)
         warehouse = guards.warehouse_folder(args.warehouse)
     except guards.Refused as exc:
         return guards.refuse(str(exc))
     if args.version:
-        from pipeline.publish.release import ReleaseError, check_version, releases_dir
-
         try:
             check_version(args.version)
         except ReleaseError as exc:
@@ -38,28 +38,26 @@ def _release(args: argparse.Namespace) -> int:
     ensure_dagster_home(warehouse)
 
     if not args.from_warehouse:  # bring the publication up to date first (nothing to do when nothing changed)
-        from pipeline.__main__ import _run
-
-        code = _run(argparse.Namespace(articles=str(articles), warehouse=str(warehouse), force=False, allow_empty=False, verbose=args.verbose))
+        code = run._run(argparse.Namespace(articles=str(articles), warehouse=str(warehouse), force=False, allow_empty=False, verbose=args.verbose))
         if code != 0:
             print("no release written (the pipeline run did not publish)")
             return code
 
-    from pipeline.defs import newsledger_release_job
+    from pipeline.defs import newsledger_release_job  # reason: loads the Dagster definitions, only when a job is launched
 
     run_config = {
         "resources": {"paths": {"config": {"articles_dir": str(articles), "warehouse_dir": str(warehouse)}}},
         "ops": {"release_snapshot": {"config": {"version": args.version or "", "force": bool(args.force)}}},
         "loggers": {"console": {"config": {"log_level": "WARNING"}}},  # progress and -v: pipeline.launch.RunWatcher
     }
-    from pipeline.launch import launched
+    from pipeline.launch import launched  # reason: imports Dagster, only when a job is launched
 
     with launched(newsledger_release_job, run_config, "cli-release", verbose=args.verbose) as result:
         return _summarise(result)
 
 
 def _summarise(result) -> int:
-    from pipeline.launch import print_run_summary
+    from pipeline.launch import print_run_summary  # reason: imports Dagster, only when a job is launched
 
     failed = print_run_summary(result, "newsledger release run")
     released = [m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == "release"]
@@ -88,14 +86,10 @@ def _summarise(result) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from pipeline.publish.verify import verify_release
-
     folder = Path(args.release)
     problems = verify_release(folder)
     stats = None
     if args.text and folder.is_dir():
-        from pipeline.publish.verify import verify_texts
-
         text_problems, stats = verify_texts(folder, Path(args.text))
         problems += text_problems
     if problems:
