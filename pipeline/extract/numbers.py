@@ -223,7 +223,42 @@ def find_number_phrases(text: str) -> list[NumberPhrase]:
 
 
 _WORD_AFTER_RE = re.compile(r"\s*(?:-\s*)?([^\s,;:()\"“”]+)")
+_PHONE_RE = re.compile(r"(?<![\d,.])(?:\(\d{3}\)[ \u00a0]*|\d{3}[-.\u2010\u2011])\d{3}[-.\u2010\u2011]\d{4}(?![\d,])")
+_AGE_BEFORE_RE = re.compile(r"(?:^|[^\w])[A-Z][\w'’.-]*,[ \u00a0]*$")
+_TIME_AFTER_RE = re.compile(r":[0-5]\d(?!\d)|[ \u00a0]*(?:[ap]\.[ \u00a0]?m\.|[ap]m\b)", re.I)
 _WORD_BEFORE_RE = re.compile(r"([^\s(\"“”]+)\s*$")
+
+
+def _not_a_count_by_shape(text: str, phrase: NumberPhrase, before: str, after: str) -> str | None:
+    """Numbers that the characters around them show are not counts: an age in apposition ("Jane Roe, 34,"), a
+    time ("5:30", "10 p.m."), a phone number, a date written with slashes, a house number before a street name."""
+    lo = max(0, phrase.num_start - 16)
+    for m in _PHONE_RE.finditer(text, lo, phrase.num_end + 16):
+        if m.start() < phrase.num_end and phrase.num_start < m.end():
+            return "phone"
+    if phrase.form != "digits" or phrase.qualifier != "exact":
+        return None
+    raw = text[phrase.num_start : phrase.num_end]
+    if not raw.isdigit():
+        return None
+    if _TIME_AFTER_RE.match(after) or re.search(r"\d:$", before):
+        return "time"
+    if re.match(r"/\d", after) or re.search(r"\d/$", before):
+        return "date"
+    if len(raw) <= 3 and int(raw) <= 120 and _AGE_BEFORE_RE.search(before) and re.match(r"[ \u00a0]*[,)]", after):
+        return "age"  # "Jane Roe, 34, died": a name, a comma, the number, a comma
+    lex = lexicon()
+    addr = "|".join(re.escape(w).replace(r"\ ", r"[ \u00a0]+") for w in lex.get("address_after") or ())
+    if addr and re.match(rf"[ \u00a0]+(?:{addr})\b", after, re.I):
+        return "address"
+    counter = re.search(r"([A-Za-z]+)[ \u00a0]+\d+[ \u00a0]+of[ \u00a0]+$", before)
+    if counter and counter.group(1).lower() in lex["not_count_before"]:
+        return "label"  # "Image 1 of 10": the total of a counter is not a count either
+    street = "|".join(re.escape(w) for w in lex.get("street_suffixes") or ())
+    if street and re.match(rf"[ \u00a0]+(?:[NSEW]\.?[ \u00a0]+)?(?:[A-Z][\w'’-]*[ \u00a0]+){{1,2}}(?i:{street})(?!\w)",
+                           after):
+        return "address"  # "415 Oak Drive": a house number before a capitalised street name
+    return None
 
 
 def not_a_count(text: str, phrase: NumberPhrase) -> str | None:
@@ -246,6 +281,9 @@ def not_a_count(text: str, phrase: NumberPhrase) -> str | None:
     before = text[max(0, phrase.char_start - 20) : phrase.char_start]
     if before.rstrip().endswith(("$", "£", "€", "¥", "₹", "₺", "#")):
         return "money_or_label"
+    shape = _not_a_count_by_shape(text, phrase, before, after)
+    if shape is not None:
+        return shape
     bm = _WORD_BEFORE_RE.search(before)
     if bm:
         w = bm.group(1).lower()

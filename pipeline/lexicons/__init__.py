@@ -63,7 +63,7 @@ SCHEMAS: dict[str, dict[str, str] | list[str]] = {
     "nationalities.yaml": _keys("countries:dict"),
     "numbers.yaml": _keys(
         "ones:dict tens:dict scales:dict scale_suffixes:dict fixed:dict vague:dict vague_need_of:list "
-        "qualifiers:dict measure_units:list not_count_before:list anaphoric_before:list"),
+        "qualifiers:dict measure_units:list not_count_before:list street_suffixes:list address_after:list anaphoric_before:list"),
     "places.yaml": _keys(
         "country_variants:dict stop_names:list codename_markers:list focus_doer_nouns:list held_words:list "
         "facility_heads:list region_keywords:dict admin1_types:dict admin1:dict regions:list directions:dict "

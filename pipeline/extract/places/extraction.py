@@ -45,6 +45,26 @@ from pipeline.ids import short_hash, slug
 # ---------------------------------------------------------------------------------------------- extraction
 
 
+class _Taken:
+    """The place spans taken so far in one article, what they resolve to, and the spans that are not free."""
+
+    def __init__(self, blocked: list[tuple[int, int]]):
+        self.blocked = blocked
+        self.claimed: list[tuple[int, int]] = []
+        self.found: list[tuple[int, int, str]] = []  # (start, end, place_id)
+        self.infos: dict[str, object] = {}  # place_id -> Region | Country | City | None (unresolved)
+        # mentions that are not names of their place (coordinates, "the town", "the library"): no alias
+        self.anaphoric: set[tuple[int, int]] = set()
+
+    def take(self, start: int, end: int, pid: str, obj: object) -> None:
+        self.found.append((start, end, pid))
+        self.claimed.append((start, end))
+        self.infos.setdefault(pid, obj)
+
+    def free(self, start: int, end: int) -> bool:
+        return not _overlaps(start, end, self.blocked) and not _overlaps(start, end, self.claimed)
+
+
 def extract_places(
     ctx: ArticleContext,
     gazetteer: Gazetteer | None = None,
@@ -53,7 +73,6 @@ def extract_places(
     """Place mentions of one article and the places they resolve to (see the module docstring for the rules)."""
     gaz = gazetteer or load_gazetteer()
     text = ctx.text
-    art = ctx.article.article_id
     if not text:
         return [], {}
     ranked = focus_countries(ctx, gaz)
@@ -63,64 +82,11 @@ def extract_places(
     lex = load_places_lexicon()
     facility_re = _facility_re()
     facilities = [(m.char_start, m.char_end) for m in actor_mentions if facility_re.search(m.quote)]
-    blocked: list[tuple[int, int]] = [(m.char_start, m.char_end) for m in actor_mentions]
-    claimed: list[tuple[int, int]] = []
-    found: list[tuple[int, int, str]] = []  # (start, end, place_id)
-    infos: dict[str, object] = {}  # place_id -> Region | Country | City | None (unresolved)
+    st = _Taken([(m.char_start, m.char_end) for m in actor_mentions])
     persons = [(s, e) for s, e, _ in _ner_spans(ctx, frozenset({"PERSON"}))]
-
-    def take(start: int, end: int, pid: str, obj: object) -> None:
-        found.append((start, end, pid))
-        claimed.append((start, end))
-        infos.setdefault(pid, obj)
-
-    def free(start: int, end: int) -> bool:
-        return not _overlaps(start, end, blocked) and not _overlaps(start, end, claimed)
-
     seqs = _sequences(text)
-    blocked.extend(_codename_spans(text, seqs))
-
-    # mentions that are not names of their place (coordinates, "the town", "the library"): no alias
-    anaphoric: set[tuple[int, int]] = set()
-
-    # 0. geographic coordinates -> the nearest gazetteer place, else a point
-    for a, b, lat, lon in coordinate_spans(text):
-        if free(a, b):
-            pid_, obj_ = coordinate_place(gaz, lat, lon)
-            take(a, b, pid_, obj_)
-            anaphoric.add((a, b))
-
-    # 1. regions named with a region keyword
-    after_re = re.compile(r"\s+(?:" + "|".join(map(re.escape, gaz.region_after)) + r")\b", re.I)
-    before_re = re.compile(r"\b(?:" + "|".join(map(re.escape, gaz.region_before)) + r")\s+of\s+$", re.I)
-    for seq in seqs:
-        for a, b in _subspans(seq):
-            if not free(a, b):
-                continue
-            regions = gaz.regions_named(text[a:b])
-            if not regions:
-                continue
-            region = _pick_region(regions, focus3)
-            m_after = after_re.match(text, b)
-            m_before = before_re.search(text, max(0, a - 40), a)
-            if m_after:
-                take(a, m_after.end(), region.region_id, region)
-            elif m_before:
-                take(m_before.start(), b, region.region_id, region)
-
-    # 1b. parts of countries: "northern Syria", "Syria's northwest", "the Turkish border", "Syrian territory"
-    for a, b, pid, obj in _country_parts(text, gaz):
-        if free(a, b) and not _overlaps(a, b, persons):
-            take(a, b, pid, obj)
-
-    # 2. countries
-    for m in gaz.country_re.finditer(text):
-        a, b = m.span()
-        if not free(a, b) or _overlaps(a, b, persons):
-            continue
-        country = gaz.country_by_name(m.group(0))
-        if country:
-            take(a, b, f"iso_{country.iso3}", country)
+    st.blocked.extend(_codename_spans(text, seqs))
+    _named_places(ctx, gaz, st, seqs, focus3, persons)
 
     # 3. cities (and bare region names) from capitalised sequences
     ner_place = [(s, e) for s, e, _ in _ner_spans(ctx, _PLACE_LABELS)]
@@ -129,15 +95,71 @@ def extract_places(
     long_persons = [(s0, e0) for s0, e0 in persons if " " in text[s0:e0].strip()]
 
     def free_of_persons(start: int, end: int) -> bool:
-        return free(start, end) and not any(s0 <= start and end <= e0 and (s0, e0) != (start, end)
-                                            for s0, e0 in long_persons)
+        return st.free(start, end) and not any(s0 <= start and end <= e0 and (s0, e0) != (start, end)
+                                               for s0, e0 in long_persons)
 
     for seq in seqs:
-        _resolve_sequence(ctx, gaz, seq, focus2, focus3, ner_place, free_of_persons, take)
+        _resolve_sequence(ctx, gaz, seq, focus2, focus3, ner_place, free_of_persons, st.take)
+    _listed_places(ctx, gaz, st, seqs, lex, focus2, focus3, ner_place, free_of_persons)
+    _unresolved_ner(ctx, gaz, st)
 
-    # 3b. names the gazetteer does not resolve, in a context that makes them places: "rebel-held <Name>", and a
-    #     name listed with a place ("Husaybah and <Name>", "Qamenas, Sarmin and <Name>")
-    for seq in _context_place_sequences(text, seqs, found, lex):
+    # 4b. one sense per article: another occurrence of a name taken above is the same place
+    _same_name_occurrences(ctx, st.found, st.anaphoric, long_persons, st.free, st.take, st.infos)
+    _facility_places(ctx, gaz, st, facilities, focus2, int(lex.get("site_max_sentences") or 3))
+    _nominal_places(ctx, st, lex, int(lex.get("site_max_sentences") or 3))
+    return _mentions_and_places(ctx, gaz, st)
+
+
+def _named_places(ctx: ArticleContext, gaz: Gazetteer, st: _Taken, seqs: Sequence[_Seq], focus3,
+                  persons: Sequence[tuple[int, int]]) -> None:
+    """Steps 0-2: coordinates, regions named with a region keyword, parts of countries, countries."""
+    text = ctx.text
+    # 0. geographic coordinates -> the nearest gazetteer place, else a point
+    for a, b, lat, lon in coordinate_spans(text):
+        if st.free(a, b):
+            pid_, obj_ = coordinate_place(gaz, lat, lon)
+            st.take(a, b, pid_, obj_)
+            st.anaphoric.add((a, b))
+
+    # 1. regions named with a region keyword
+    after_re = re.compile(r"\s+(?:" + "|".join(map(re.escape, gaz.region_after)) + r")\b", re.I)
+    before_re = re.compile(r"\b(?:" + "|".join(map(re.escape, gaz.region_before)) + r")\s+of\s+$", re.I)
+    for seq in seqs:
+        for a, b in _subspans(seq):
+            if not st.free(a, b):
+                continue
+            regions = gaz.regions_named(text[a:b])
+            if not regions:
+                continue
+            region = _pick_region(regions, focus3)
+            m_after = after_re.match(text, b)
+            m_before = before_re.search(text, max(0, a - 40), a)
+            if m_after:
+                st.take(a, m_after.end(), region.region_id, region)
+            elif m_before:
+                st.take(m_before.start(), b, region.region_id, region)
+
+    # 1b. parts of countries: "northern Syria", "Syria's northwest", "the Turkish border", "Syrian territory"
+    for a, b, pid, obj in _country_parts(text, gaz):
+        if st.free(a, b) and not _overlaps(a, b, persons):
+            st.take(a, b, pid, obj)
+
+    # 2. countries
+    for m in gaz.country_re.finditer(text):
+        a, b = m.span()
+        if not st.free(a, b) or _overlaps(a, b, persons):
+            continue
+        country = gaz.country_by_name(m.group(0))
+        if country:
+            st.take(a, b, f"iso_{country.iso3}", country)
+
+
+def _listed_places(ctx: ArticleContext, gaz: Gazetteer, st: _Taken, seqs: Sequence[_Seq], lex: dict, focus2,
+                   focus3, ner_place, free_of_persons) -> None:
+    """Step 3b: names the gazetteer does not resolve, in a context that makes them places: "rebel-held <Name>",
+    and a name listed with a place ("Husaybah and <Name>", "Qamenas, Sarmin and <Name>")."""
+    text = ctx.text
+    for seq in _context_place_sequences(text, seqs, st.found, lex):
         a, b = seq.start, seq.end
         if not free_of_persons(a, b) or _modifies_noun(ctx, a, b):
             continue
@@ -147,22 +169,25 @@ def extract_places(
                 or name in gaz.demonym_iso3 or gaz.country_by_name(name) is not None
                 or not (_has_propn(ctx, a, b) or _overlaps(a, b, ner_place))):
             continue
-        neighbours = {infos[p].cc for s0, e0, p in found if isinstance(infos.get(p), City)
+        neighbours = {st.infos[p].cc for s0, e0, p in st.found if isinstance(st.infos.get(p), City)
                       and ctx.sentence_index_at(s0) == ctx.sentence_index_at(a)}
         near = [c for c in gaz.lookup(name) if c.level <= 1 and (c.cc in neighbours or c.cc in focus2)]
         if near:
             best = _rank(near, focus2)
-            take(a, b, f"gn_{best.gid}", best)
+            st.take(a, b, f"gn_{best.gid}", best)
         else:
             # not in the gazetteer: its country is that of the places of its sentence when they agree, else
             # (none in the sentence) the article's first focus country
             iso3s = {gaz.iso3_of(cc) for cc in neighbours}
             iso3 = next(iter(iso3s)) if len(iso3s) == 1 else (focus3[0] if not iso3s and focus3 else None)
-            take(a, b, f"unres_{slug(name)}", Unresolved(iso3))
+            st.take(a, b, f"unres_{slug(name)}", Unresolved(iso3))
 
-    # 4. unresolved place-like NER spans
+
+def _unresolved_ner(ctx: ArticleContext, gaz: Gazetteer, st: _Taken) -> None:
+    """Step 4: unresolved place-like NER spans."""
+    text = ctx.text
     for s, e, _label in _ner_spans(ctx, _PLACE_LABELS):
-        if not free(s, e):
+        if not st.free(s, e):
             continue
         quote = text[s:e]
         if not any(ch.isupper() for ch in quote) or fold(quote) in gaz.stop_names:
@@ -172,42 +197,46 @@ def extract_places(
         sl = slug(quote)
         if sl == "x" and fold(quote) != "x":  # nothing Latin to slug: keep distinct names distinct
             sl = "x_" + short_hash("place", quote, length=10)
-        take(s, e, f"unres_{sl}", None)
+        st.take(s, e, f"unres_{sl}", None)
 
-    # 4b. one sense per article: another occurrence of a name taken above is the same place
-    _same_name_occurrences(ctx, found, anaphoric, long_persons, free, take, infos)
 
-    # 4c. names of buildings and compounds that are also organisations ("Mosul University", "the Brandbergen
-    #     Mosque"): a place mention too, unless a place named inside them was taken
-    site_max = int(lex.get("site_max_sentences") or 3)
+def _facility_places(ctx: ArticleContext, gaz: Gazetteer, st: _Taken, facilities: Sequence[tuple[int, int]],
+                     focus2, site_max: int) -> None:
+    """Step 4c: names of buildings and compounds that are also organisations ("Mosul University", "the
+    Brandbergen Mosque"): a place mention too, unless a place named inside them was taken."""
+    text = ctx.text
     for a, b in facilities:
-        if _overlaps(a, b, claimed):
+        if _overlaps(a, b, st.claimed):
             continue
         inner = _inner_place(gaz, text, a, b, focus2)
         if inner is not None:
-            take(a, b, f"gn_{inner.gid}", inner)
-            anaphoric.add((a, b))
+            st.take(a, b, f"gn_{inner.gid}", inner)
+            st.anaphoric.add((a, b))
             continue
-        pid = _site_referent(ctx, sorted(found), a, b, site_max)
+        pid = _site_referent(ctx, sorted(st.found), a, b, site_max)
         if pid is not None:
-            take(a, b, pid, infos[pid])
-            anaphoric.add((a, b))
+            st.take(a, b, pid, st.infos[pid])
+            st.anaphoric.add((a, b))
         else:
-            take(a, b, f"unres_{slug(text[a:b])}", None)
+            st.take(a, b, f"unres_{slug(text[a:b])}", None)
 
+
+def _nominal_places(ctx: ArticleContext, st: _Taken, lex: dict, site_max: int) -> None:
+    """Steps 5-6: nominal references and sites named by a common noun."""
+    text = ctx.text
     # 5. nominal references: "the town" -> the nearest earlier place of that precision (the noun is the quote)
     wanted = load_places_lexicon().get("anaphora") or {}
-    named = sorted(found)
+    named = sorted(st.found)
     for m in _anaphora_re().finditer(text):
         a, b = m.span("noun")
-        if not free(a, b):
+        if not st.free(a, b):
             continue
         accept = set(wanted.get(m.group("noun").lower(), ()))
         prior = [(s0, pid) for s0, e0, pid in named if e0 <= a and a - s0 <= _ANAPHORA_MAX_CHARS
-                 and _precision_of(infos.get(pid)) in accept]
+                 and _precision_of(st.infos.get(pid)) in accept]
         if prior:
-            take(a, b, prior[-1][1], infos[prior[-1][1]])
-            anaphoric.add((a, b))
+            st.take(a, b, prior[-1][1], st.infos[prior[-1][1]])
+            st.anaphoric.add((a, b))
 
     # 6. sites and areas named by a common noun ("the library", "the front line", "the area") and the adverb
     #    "there" -> the place they lie in: the nearest place of the same sentence, else the last one before
@@ -215,31 +244,37 @@ def extract_places(
     #    noun met earlier in the article, resolved as that one was.
     resolved_heads: dict[str, str] = {}
     for a, head, b in _site_spans(ctx, lex):
-        if not free(a, b):
+        if not st.free(a, b):
             a = head  # "ISIL targets": the actor is not part of the place phrase
-            if not free(a, b):
+            if not st.free(a, b):
                 continue
         head_key = text[head:b].lower()
-        pid = _site_referent(ctx, sorted(found), a, b, site_max)
+        pid = _site_referent(ctx, sorted(st.found), a, b, site_max)
         if pid is None and _DEFINITE_BEFORE.search(text, max(0, a - 8), a):
             pid = resolved_heads.get(head_key)
         if pid is not None:
-            take(a, b, pid, infos[pid])
-            anaphoric.add((a, b))
+            st.take(a, b, pid, st.infos[pid])
+            st.anaphoric.add((a, b))
             resolved_heads[head_key] = pid
 
+
+def _mentions_and_places(ctx: ArticleContext, gaz: Gazetteer,
+                         st: _Taken) -> tuple[list[PlaceMention], dict[str, PlaceInfo]]:
+    """The mention records in text order and the place records with their aliases."""
+    text = ctx.text
+    art = ctx.article.article_id
     mentions = []
     aliases: dict[str, set[str]] = {}
-    for s, e, pid in sorted(found):
+    for s, e, pid in sorted(st.found):
         quote = text[s:e]
         mentions.append(PlaceMention(art, s, e, quote, pid, ctx.sentence_index_at(s)))
-        if (s, e) not in anaphoric:  # "the town" is not a name of the town
+        if (s, e) not in st.anaphoric:  # "the town" is not a name of the town
             aliases.setdefault(pid, set()).add(re.sub(r"\s+", " ", quote))
         else:
             aliases.setdefault(pid, set())
     places: dict[str, PlaceInfo] = {}
     for pid in sorted(aliases):
-        obj = infos[pid]
+        obj = st.infos[pid]
         al = aliases[pid]
         if isinstance(obj, Country):
             places[pid] = gaz.country_info(obj, al)
