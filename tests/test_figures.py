@@ -150,6 +150,16 @@ def test_ages_addresses_and_phone_numbers_are_not_figures_of_a_shooting(nlp):
     assert sorted((f.value, f.category) for f in figures_of(nlp, text)) == [(2, "injured")]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [("4 dead, 6 hurt in fire at a warehouse", [(4, "killed"), (6, "injured")]),
+     ("Officials said 9 were wounded and 2 were killed in the blast.", [(2, "killed"), (9, "injured")]),
+     ("The storm killed 3 people and injured 20 in the valley.", [(3, "killed"), (20, "injured")])],
+)
+def test_coordinated_counts_keep_their_own_categories(nlp, text, expected):
+    assert sorted((f.value, f.category) for f in figures_of(nlp, text)) == expected
+
+
 # ---------------------------------------------------------------------------------------------------- categories
 
 

@@ -30,7 +30,7 @@ from typing import Any
 from pipeline.extract.attribution import speech_verbs, statement_zones
 from pipeline.extract.context import ArticleContext
 from pipeline.extract.spans import SpanIndex
-from pipeline.extract.numbers import NumberPhrase, find_number_phrases, lexicon as number_lexicon, not_a_count
+from pipeline.extract.numbers import NumberPhrase, coordinated_conjunct, find_number_phrases, lexicon as number_lexicon, not_a_count
 from pipeline.extract.temporal import figure_window
 from pipeline.extract.types import ActorInfo, ActorMention, DateMention, Figure, PlaceMention
 from pipeline.ids import span_id
@@ -441,9 +441,10 @@ def _counted_parse(doc, text: str, ph: NumberPhrase, nlex: dict) -> tuple[_Parse
     return p, unit
 
 
-def _category(p: _Parse, unit: str | None, level_texts: list[str], sent_cats) -> tuple[str, int]:
+def _category(p: _Parse, unit: str | None, level_texts: list[str], sent_cats, conjunct: str = "") -> tuple[str, int]:
     """(category, level of context it was read at): nearest level first; `sent_cats()` gives the categories of
-    the whole sentence (read once per sentence)."""
+    the whole sentence (read once per sentence); `conjunct` the words after the number up to the next comma or
+    conjunction, which win when the number is one of coordinated counts."""
     t = _terms()
     category, level = "other", 4
     if unit in ("homes", "buildings"):
@@ -460,6 +461,9 @@ def _category(p: _Parse, unit: str | None, level_texts: list[str], sent_cats) ->
         # counted things that are not people ("three observation posts")
         cats0 = _categories_in(level_texts[0])
         return (cats0[0], 0) if cats0 else (category, level)
+    own = _categories_in(conjunct)
+    if own:  # "2 dead, 3 injured": a count in a coordination keeps the word of its own conjunct
+        return own[0], 0
     for k, text_k in enumerate(level_texts):
         cats = _categories_in(text_k) if k < 3 else sent_cats()
         if cats:
@@ -538,7 +542,8 @@ def extract_figures(
     out: list[Figure] = []
     seen: set[tuple[int, int]] = set()
     zones: list[tuple[int, int, Any]] | None = None  # statement_zones(ctx), computed when first needed
-    for ph in find_number_phrases(text):
+    phrases = find_number_phrases(text)
+    for ph in phrases:
         if not_dates.overlaps(ph.num_start, ph.num_end):
             continue
         parsed = _counted_parse(doc, text, ph, nlex)
@@ -551,7 +556,8 @@ def extract_figures(
             continue
         levels = [_noun_phrase_tokens(p), _clause_tokens(p), _window_tokens(doc, p, sent)]
         level_texts = [_lower(toks) for toks in levels] + [memo.text(sent_i, sent)]
-        category, level = _category(p, unit, level_texts, lambda: memo.categories(sent_i, sent))
+        category, level = _category(p, unit, level_texts, lambda: memo.categories(sent_i, sent),
+                                    coordinated_conjunct(text, ph, phrases))
         if unit is None:
             unit = "people" if category not in ("other", "homes_destroyed") else "other"
         if category == "other" and p.noun is None and ph.qualifier in ("exact", "vague"):

@@ -14,6 +14,7 @@ value = low end of its conventional range in ``pipeline/lexicons/numbers.yaml``.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
@@ -296,3 +297,24 @@ def not_a_count(text: str, phrase: NumberPhrase) -> str | None:
             if not (nxt and nxt.group(1).lower() in year_lookalike_nouns()):
                 return "year"
     return None
+
+
+_JOINED = re.compile(r"^\W*(?:and|or)?\W*$")  # what joins two coordinated counts: ", ", " and ", ", or "
+_CONJUNCT_END = re.compile(r"[,;:.!?()\n]|\b(?:and|but|while|after|before|when|as|in|at|on|from)\b", re.I)
+
+
+def coordinated_conjunct(text: str, ph: NumberPhrase, phrases: list[NumberPhrase]) -> str:
+    """The words after a number up to the next punctuation or conjunction, lower-cased, when the number is one of
+    coordinated counts ("2 dead, 3 injured", "9 were wounded and 2 killed": another number phrase starts right
+    after that boundary or ends right before this one); else ""."""
+    window = text[ph.char_end:ph.char_end + 40]
+    m = _CONJUNCT_END.search(window)
+    end = ph.char_end + (m.start() if m else len(window))
+    i = bisect.bisect_left(phrases, end, key=lambda q: q.char_start)  # phrases are in text order
+    nxt = phrases[i] if i < len(phrases) else None
+    j = bisect.bisect_left(phrases, ph.char_start, key=lambda q: q.char_start)
+    prv = next((q for q in reversed(phrases[max(0, j - 3):j]) if q.char_end <= ph.char_start), None)
+    after_ok = nxt is not None and nxt.char_start - end <= 6 and _JOINED.match(text[end:nxt.char_start])
+    before_ok = prv is not None and 0 < ph.char_start - prv.char_end <= 30 and re.search(
+        r"(?:,|\band)[ \u00a0]*$", text[prv.char_end:ph.char_start]) and not re.search(r"[.;:!?]", text[prv.char_end:ph.char_start])
+    return text[ph.char_end:end].lower() if (after_ok or before_ok) else ""
