@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_asset_graph_has_every_table_and_the_writer_downstream_of_all():
     specs = {s.key.to_user_string(): s for s in defs.resolve_all_asset_specs()}
-    assert set(specs) == set(TABLE_ORDER) | {"warehouse", "release_snapshot", "release"}  # release: see test_release.py
+    # release: see test_release.py; batch_extraction (partitioned by batch): see test_batches.py
+    assert set(specs) == set(TABLE_ORDER) | {"warehouse", "release_snapshot", "release", "batch_extraction"}
     assert {d.asset_key.to_user_string() for d in specs["release_snapshot"].deps} == {"warehouse"}
     assert {d.asset_key.to_user_string() for d in specs["warehouse"].deps} == set(TABLE_ORDER)
-    assert {d.asset_key.to_user_string() for d in specs["figures"].deps} == {"articles"}
+    assert {d.asset_key.to_user_string() for d in specs["figures"].deps} == {"articles", "batch_extraction"}
     assert specs["figures"].metadata["dagster/column_schema"].columns[0].name == "figure_id"
     writer = next(a for a in defs.assets if dg.AssetKey("warehouse") in getattr(a, "keys", ()))
     assert writer.op.pool == "duckdb_writer"
@@ -49,22 +50,39 @@ def test_daily_schedule():
     assert sched.job_name == "newsledger"
 
 
+def _tick(sensor, instance, paths, cursor=None):
+    """One sensor evaluation, its partition requests applied as the daemon applies them."""
+    ctx = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"paths": paths})
+    result = sensor(ctx)
+    for req in getattr(result, "dynamic_partitions_requests", None) or []:
+        instance.add_dynamic_partitions(req.partitions_def_name, list(req.partition_keys))
+    return ctx.cursor, result
+
+
 def test_sensor_fires_on_new_articles_and_not_otherwise(tmp_path):
+    """The first tick runs the whole job and makes every file a batch partition; a file dropped into a published
+    warehouse's inbox is a run of the batches job for its partition alone; nothing new, no run."""
     folder = tmp_path / "articles"
     folder.mkdir()
-    shutil.copy(next((ROOT / "data" / "articles").glob("*.txt")), folder)
+    first_file = next((ROOT / "data" / "articles").glob("*.txt"))
+    shutil.copy(first_file, folder)
     sensor = defs.resolve_sensor_def("articles_folder_sensor")
     paths = CorpusPaths(articles_dir=str(folder), warehouse_dir=str(tmp_path / "wh"))
     with dg.instance_for_test() as instance:
-        ctx = dg.build_sensor_context(instance=instance, resources={"paths": paths})
-        first = sensor(ctx)
-        assert isinstance(first, dg.RunRequest)
-        ctx2 = dg.build_sensor_context(instance=instance, cursor=ctx.cursor, resources={"paths": paths})
-        assert isinstance(sensor(ctx2), dg.SkipReason)
+        cursor, first = _tick(sensor, instance, paths)
+        (req,) = first.run_requests
+        assert req.job_name == "newsledger" and req.partition_key is None
+        assert instance.get_dynamic_partitions("batches") == [first_file.name]
+        cursor2, second = _tick(sensor, instance, paths, cursor)
+        assert isinstance(second, dg.SkipReason)
         (folder / "new.txt").write_text("More than 5,000 people fled the town on Monday, the UN said.")
-        ctx3 = dg.build_sensor_context(instance=instance, cursor=ctx.cursor, resources={"paths": paths})
-        third = sensor(ctx3)
-        assert isinstance(third, dg.RunRequest) and third.run_key != first.run_key
+        (tmp_path / "wh").mkdir()
+        (tmp_path / "wh" / "newsledger.duckdb").write_bytes(b"")  # as if published by the first run
+        _, third = _tick(sensor, instance, paths, cursor)
+        (req3,) = third.run_requests
+        assert req3.job_name == "newsledger_batches" and req3.partition_key == "new.txt"
+        assert req3.run_key != req.run_key
+        assert instance.get_dynamic_partitions("batches") == [first_file.name, "new.txt"]
 
 
 def test_checks_of_one_producing_step_run_in_one_step():

@@ -11,6 +11,7 @@ SNAPSHOT = {
         "articles": ("ingest", True), "duplicates": ("ingest", True), "quarantine": ("ingest", True),
         "actors": ("extract", True), "places": ("extract", True), "events": ("extract", True),
         "figures": ("extract", True), "mentions": ("extract", True), "extraction_problems": ("extract", True),
+        "batch_extraction": ("extract", True),  # partitioned by batch (pipeline/defs/batches.py)
         "warehouse": ("publish", True),
         "release_snapshot": ("release", False), "release": ("release", False),  # made by the release job only
     },
@@ -19,7 +20,9 @@ SNAPSHOT = {
         "extraction_problems:pandera_extraction_problems", "figures:pandera_figures", "mentions:all_articles_extracted", "mentions:pandera_mentions",
         "places:pandera_places", "quarantine:inputs_accounted_for", "quarantine:pandera_quarantine",
     ],
-    "jobs": ["newsledger", "newsledger_release"],
+    "jobs": ["newsledger", "newsledger_batches", "newsledger_release"],
+    "partitioned": {"batch_extraction": "batches"},  # dynamic partitions, one per file or folder of the inbox
+    "partitioned_jobs": {"newsledger_batches": "batches"},
     "schedules": [("daily_newsledger", "0 5 * * *", "RUNNING")],
     "sensors": [("articles_folder_sensor", 30, "RUNNING")],
 }
@@ -31,6 +34,10 @@ def test_definitions_match_the_snapshot():
         "assets": {k.to_user_string(): (g.get(k).group_name, g.get(k).is_executable) for k in g.get_all_asset_keys()},
         "checks": sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in g.asset_check_keys),
         "jobs": sorted(j.name for j in defs.jobs),
+        "partitioned": {k.to_user_string(): g.get(k).partitions_def.name for k in g.get_all_asset_keys()
+                        if g.get(k).partitions_def is not None},
+        "partitioned_jobs": {j.name: defs.resolve_job_def(j.name).partitions_def.name for j in defs.jobs
+                             if defs.resolve_job_def(j.name).partitions_def is not None},
         "schedules": [(s.name, s.cron_schedule, s.default_status.value) for s in defs.schedules],
         "sensors": [(s.name, s.minimum_interval_seconds, s.default_status.value) for s in defs.sensors],
     }

@@ -6,7 +6,7 @@ ingest -> extract -> (blocking pandera checks) -> publish, with the job, schedul
 
 import dagster as dg
 
-from pipeline.defs import automation, extract, ingest, publish, resources, storage, validation
+from pipeline.defs import automation, batches, extract, ingest, publish, resources, storage, validation
 from pipeline.defs import expectations as gx_checks
 from pipeline.defs import release
 
@@ -17,6 +17,7 @@ def build_defs() -> dg.Definitions:
         storage.defs(),
         ingest.defs(),
         extract.defs(),
+        dg.Definitions(assets=[batches.batch_extraction]),
         validation.defs(),
         publish.defs(),
         automation.defs(),

@@ -8,6 +8,7 @@ the same files and code (pipeline/publish/state.py)."""
 
 import dagster as dg
 
+from pipeline.defs.batches import BATCH_JOB_NAME, batch_extraction, batches, partition_requests
 from pipeline.defs.executors import build_executor
 from pipeline.defs.resources import CorpusPaths
 from pipeline.publish.state import STATE_TAG, folder_fingerprint, input_state, up_to_date
@@ -17,9 +18,19 @@ JOB_NAME = "newsledger"
 newsledger_job = dg.define_asset_job(
     JOB_NAME,
     # Everything but the release assets (pipeline/defs/release.py): a plain run publishes, it does not release.
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("release"),
+    # and but the partitioned batch_extraction (a run for some batches is the newsledger_batches job).
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("release") - dg.AssetSelection.assets(batch_extraction),
     description="Ingest the articles folder, extract, validate (blocking checks) and publish Parquet and DuckDB.",
     executor_def=build_executor(),  # NEWSLEDGER_EXECUTOR: auto (default) | in_process | multiprocess | dask
+)
+
+batches_job = dg.define_asset_job(
+    BATCH_JOB_NAME,
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("release"),
+    description="For some batches (partitions: files or folders dropped in the articles folder): re-extract their "
+    "articles, then ingest, extract (from the cache), validate and publish the whole corpus, as the newsledger job. "
+    "A backfill of a range of batches is one run.",
+    executor_def=build_executor(),
 )
 
 @dg.schedule(
@@ -39,7 +50,7 @@ def daily(context: dg.ScheduleEvaluationContext, paths: CorpusPaths):
 
 
 @dg.sensor(
-    job=newsledger_job,
+    jobs=[newsledger_job, batches_job],
     minimum_interval_seconds=30,
     description="The inbox: launches a run when files in the articles folder (newsledger.yaml) are added, changed "
     "or removed, unless the warehouse was already published from exactly these files.",
@@ -52,13 +63,38 @@ def articles_folder_sensor(context: dg.SensorEvaluationContext, paths: CorpusPat
     if fingerprint == context.cursor:
         return dg.SkipReason("no change in the articles folder")
     context.update_cursor(fingerprint)
-    state = input_state(paths.articles, paths.max_input_bytes)
+    from pipeline.ingest.snapshot import take_snapshot
+
+    snapshot = take_snapshot(paths.articles)
+    new, add = partition_requests(context.instance, snapshot)
+    state = input_state(paths.articles, paths.max_input_bytes, snapshot)
     if up_to_date(paths.warehouse, state):
-        return dg.SkipReason("the warehouse is already published from these files and this code")
-    return dg.RunRequest(run_key=fingerprint[:32], tags={"newsledger/trigger": "articles_folder", STATE_TAG: state})
+        return dg.SensorResult(skip_reason="the warehouse is already published from these files and this code",
+                               dynamic_partitions_requests=add)
+    return dg.SensorResult(run_requests=[inbox_run_request(context, paths, new, fingerprint, state)],
+                           dynamic_partitions_requests=add)
+
+
+def inbox_run_request(context, paths: CorpusPaths, new: list[str], fingerprint: str, state: str) -> dg.RunRequest:
+    """A run of the batches job for the batches that are new (and nothing else changed), else of the whole job.
+
+    New batches get their partitions in this tick, after all the known ones, so they are one range; files changed
+    or removed in known batches, or a warehouse never published, take the newsledger job (the cache keeps it
+    incremental)."""
+    from pipeline.publish.writer import DUCKDB_NAME
+
+    tags = {"newsledger/trigger": "articles_folder", STATE_TAG: state}
+    published = (paths.warehouse / DUCKDB_NAME).is_file()
+    known = set(context.instance.get_dynamic_partitions(batches.name)) - set(new)
+    if not new or not published or not known:
+        return dg.RunRequest(run_key=fingerprint[:32], job_name=JOB_NAME, tags=tags)
+    if len(new) == 1:
+        return dg.RunRequest(run_key=fingerprint[:32], job_name=BATCH_JOB_NAME, partition_key=new[0], tags=tags)
+    return dg.RunRequest(run_key=fingerprint[:32], job_name=BATCH_JOB_NAME, tags={
+        **tags, "dagster/asset_partition_range_start": new[0], "dagster/asset_partition_range_end": new[-1]})
 
 
 def defs() -> dg.Definitions:
     # The same executor for the UI's "Materialize" runs (Dagster's implicit asset job) as for the job.
-    return dg.Definitions(jobs=[newsledger_job], schedules=[daily], sensors=[articles_folder_sensor],
+    return dg.Definitions(jobs=[newsledger_job, batches_job], schedules=[daily], sensors=[articles_folder_sensor],
                           executor=build_executor())

@@ -82,6 +82,7 @@ class BucketTables:
 def _bucket_op(i: int, k: int) -> dg.OpDefinition:
     @dg.op(
         name=f"extract_bucket_{i}_of_{k}",
+        ins={"articles": dg.In(), "after_batches": dg.In(dg.Nothing)},  # after batch_extraction stored its results
         description=f"spaCy and the per-article extractors on the articles of hash bucket {i} of {k} (cached per "
         "article); the bucket's rows of the five tables.",
     )
@@ -202,7 +203,8 @@ def _combine(context: dg.OpExecutionContext, buckets: list[BucketTables], paths:
 @dg.graph_multi_asset(
     outs={name: table_out(name, GROUP) for name in OUT_TABLES},
     group_name=GROUP,  # a graph-backed asset takes its group here, not from its outs
-    ins={"articles": dg.AssetIn("articles")},
+    # batch_extraction (pipeline/defs/batches.py): a run for some batches re-extracts them first, into the cache.
+    ins={"articles": dg.AssetIn("articles"), "batch_extraction": dg.AssetIn("batch_extraction", dagster_type=dg.Nothing)},
     check_specs=[
         dg.AssetCheckSpec(
             "all_articles_extracted",
@@ -213,13 +215,13 @@ def _combine(context: dg.OpExecutionContext, buckets: list[BucketTables], paths:
     ],
     can_subset=False,
 )
-def extract_tables(articles):
+def extract_tables(articles, batch_extraction):
     """Run spaCy's English model over the articles (in parallel batches, cached per article) and the rule- and
     lexicon-based extractors: actors resolved against the curated registry, places against the GeoNames
     gazetteer, figures with qualifier, category, reporter and time window, and PLOVER events clustered across
     articles."""
     k = n_buckets()
-    outs = _combine_op(k)(**{f"bucket_{i}": _bucket_op(i, k)(articles) for i in range(k)})
+    outs = _combine_op(k)(**{f"bucket_{i}": _bucket_op(i, k)(articles, batch_extraction) for i in range(k)})
     return {name: getattr(outs, name) for name in OUT_TABLES} | {"mentions_all_articles_extracted": outs.all_articles_extracted}
 
 
