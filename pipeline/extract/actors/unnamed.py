@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from types import SimpleNamespace
 from typing import Sequence
 
 from pipeline.extract.actors.common import _Cand, _is_nominal_head, _overlap_any, _span_text
@@ -138,23 +139,11 @@ class Unnamed:
         """Actor mentions for common-noun phrases: definite references to an organisation named earlier
         ("the coalition", "the group"), titles standing for a person named with them ("the secretary"), and
         generic groups ("security forces", "protesters", "civilians") resolved as actor_cues.yaml says."""
-        doc = self.ctx.doc
-        cues = self.reg.cues
-        groups: dict[str, dict] = {}
-        for g in cues.get("generic_actors") or ():
-            for n in g["nouns"]:
-                groups.setdefault(n.lower(), g)
-        militants = next((g for g in cues.get("generic_actors") or () if g["label"] == "Militants"), None)
-        group_nouns = self.reg.words("group_nouns")
-        militant_adj = self.reg.words("militant_adjectives")
-        org_heads = self.reg.words("org_head_nouns")
-        titles = {t.lower() for t in cues.get("title_anaphors") or ()}
-        offices = {t.lower() for t in cues.get("state_office_nouns") or ()}
-        window = int(cues.get("anaphora_max_sentences") or 4)
+        cues = self._nominal_cues()
         taken = [(c.start, c.end) for c in chosen]
         known = list(chosen)
         out: list[_Cand] = []
-        for tok in doc:
+        for tok in self.ctx.doc:
             if tok.pos_ not in ("NOUN", "PROPN") or not tok.text.isalpha() or not _is_nominal_head(tok):
                 continue
             if tok.pos_ == "PROPN" and tok.ent_type_ in ("PERSON", "GPE", "LOC", "FAC", "NORP"):
@@ -162,68 +151,93 @@ class Unnamed:
             span = self._noun_phrase(tok, taken)
             if span is None or self._of_country_list(tok):
                 continue
-            start, end = span
-            words = self.text[start:end].lower().split()
-            low = tok.lower_
-            det = next((c.lower_ for c in tok.lefts if c.dep_ in ("det", "poss")), None)
-            definite = det in ("the", "this", "these", "that", "those")
-            sent_i = self.ctx.sentence_index_at(start)
-            aid = None
-            hint = "nominal"
-            # a title standing for a person named with it ("the secretary", "The Foreign Secretary")
-            two = " ".join(words[-2:])
-            title = two if two in titles else (low if low in titles else None)
-            office_iso3 = None
-            if two in offices or low in offices or (tok.lower_ == "state" and two == "secretary of state"):
-                office_iso3 = self._adj_iso3(start, end) or self._modifier_iso3(tok)
-            if title and (definite or tok.text[:1].isupper() or office_iso3):
-                nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-                if nxt is not None and nxt.ent_type_ == "PERSON":
-                    continue  # "Secretary Kerry": the name is the mention
-                aid = self._titled_person(title.split()[-1], start, end, known)
-                if aid is not None and office_iso3:
-                    self._give_state(aid, office_iso3)
-                elif aid is None and office_iso3:
-                    aid = self.state_government(office_iso3)  # "the US leader", "the French president"
-                if aid is None:
-                    continue
-                hint = "title"
-            elif office_iso3 and low not in groups and two not in groups:
-                aid = self.state_government(office_iso3)  # "a US envoy", "Iranian negotiators"
-                hint = "title"
-            elif definite and low in org_heads:
-                c = self._last_mention(known, start, 0, lambda c: not self._is_person(c.actor_id)
-                                       and low in (fold(self._actor_info(c.actor_id).name).split()
-                                                   + fold(self.text[c.start:c.end]).split()))
-                if c is not None:
-                    aid = c.actor_id
-            if aid is None and low in group_nouns:
-                if any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.rights):
-                    continue  # "a group of supporters", "a group of buildings": the members are what counts
-                if definite:
-                    c = self._last_mention(known, start, sent_i - window, lambda c: (
-                        self._actor_info(c.actor_id).actor_type in ("rebel_group", "other", "ngo", "political_party",
-                                                                     "igo", "media")))
-                    aid = c.actor_id if c is not None else None
-                if aid is None and militants and any(w in militant_adj for w in words[:-1]):
-                    aid = self.generic_actor(militants, self._adj_iso3(start, end))
-                if aid is None:
-                    continue
-            if aid is None:
-                key = two if two in groups else (low if low in groups else None)
-                if key is None:
-                    continue
-                if any(c.dep_ in ("compound", "nmod") and _overlap_any(c.idx, c.idx + len(c.text), taken)
-                       and not self._overlap_state_actor(c, known) for c in tok.lefts):
-                    continue  # "UN troops", "Hamas fighters": the organisation named is the actor
-                aid = self.generic_actor(groups[key], self._phrase_iso3(tok, start, end))
-            if aid is None:
+            found = self._nominal_actor(tok, span, cues, taken, known)
+            if found is None:
                 continue
-            cand = _Cand(start, end, aid, 3, hint)
+            cand = _Cand(span[0], span[1], found[0], 3, found[1])
             out.append(cand)
             known.append(cand)
-            taken.append((start, end))
+            taken.append((span[0], span[1]))
         return out
+
+    def _nominal_cues(self) -> SimpleNamespace:
+        """The word lists of actor_cues.yaml and the registry that common-noun mentions are read with."""
+        cues = self.reg.cues
+        groups: dict[str, dict] = {}
+        for g in cues.get("generic_actors") or ():
+            for n in g["nouns"]:
+                groups.setdefault(n.lower(), g)
+        return SimpleNamespace(
+            groups=groups,
+            militants=next((g for g in cues.get("generic_actors") or () if g["label"] == "Militants"), None),
+            group_nouns=self.reg.words("group_nouns"),
+            militant_adj=self.reg.words("militant_adjectives"),
+            org_heads=self.reg.words("org_head_nouns"),
+            titles={t.lower() for t in cues.get("title_anaphors") or ()},
+            offices={t.lower() for t in cues.get("state_office_nouns") or ()},
+            window=int(cues.get("anaphora_max_sentences") or 4),
+        )
+
+    def _nominal_actor(self, tok, span: tuple[int, int], cues: SimpleNamespace, taken: list, known: list[_Cand]):
+        """(actor id, hint) of the common-noun phrase `span` headed by `tok`, or None when it names no actor."""
+        start, end = span
+        words = self.text[start:end].lower().split()
+        low = tok.lower_
+        det = next((c.lower_ for c in tok.lefts if c.dep_ in ("det", "poss")), None)
+        definite = det in ("the", "this", "these", "that", "those")
+        sent_i = self.ctx.sentence_index_at(start)
+        aid = None
+        hint = "nominal"
+        # a title standing for a person named with it ("the secretary", "The Foreign Secretary")
+        two = " ".join(words[-2:])
+        title = two if two in cues.titles else (low if low in cues.titles else None)
+        office_iso3 = None
+        if two in cues.offices or low in cues.offices or (tok.lower_ == "state" and two == "secretary of state"):
+            office_iso3 = self._adj_iso3(start, end) or self._modifier_iso3(tok)
+        if title and (definite or tok.text[:1].isupper() or office_iso3):
+            nxt = self.ctx.doc[tok.i + 1] if tok.i + 1 < len(self.ctx.doc) else None
+            if nxt is not None and nxt.ent_type_ == "PERSON":
+                return None  # "Secretary Kerry": the name is the mention
+            aid = self._titled_person(title.split()[-1], start, end, known)
+            if aid is not None and office_iso3:
+                self._give_state(aid, office_iso3)
+            elif aid is None and office_iso3:
+                aid = self.state_government(office_iso3)  # "the US leader", "the French president"
+            if aid is None:
+                return None
+            hint = "title"
+        elif office_iso3 and low not in cues.groups and two not in cues.groups:
+            aid = self.state_government(office_iso3)  # "a US envoy", "Iranian negotiators"
+            hint = "title"
+        elif definite and low in cues.org_heads:
+            c = self._last_mention(known, start, 0, lambda c: not self._is_person(c.actor_id)
+                                   and low in (fold(self._actor_info(c.actor_id).name).split()
+                                               + fold(self.text[c.start:c.end]).split()))
+            if c is not None:
+                aid = c.actor_id
+        if aid is None and low in cues.group_nouns:
+            if any(c.dep_ == "prep" and c.lower_ == "of" for c in tok.rights):
+                return None  # "a group of supporters", "a group of buildings": the members are what counts
+            if definite:
+                c = self._last_mention(known, start, sent_i - cues.window, lambda c: (
+                    self._actor_info(c.actor_id).actor_type in ("rebel_group", "other", "ngo", "political_party",
+                                                                 "igo", "media")))
+                aid = c.actor_id if c is not None else None
+            if aid is None and cues.militants and any(w in cues.militant_adj for w in words[:-1]):
+                aid = self.generic_actor(cues.militants, self._adj_iso3(start, end))
+            if aid is None:
+                return None
+        if aid is None:
+            key = two if two in cues.groups else (low if low in cues.groups else None)
+            if key is None:
+                return None
+            if any(c.dep_ in ("compound", "nmod") and _overlap_any(c.idx, c.idx + len(c.text), taken)
+                   and not self._overlap_state_actor(c, known) for c in tok.lefts):
+                return None  # "UN troops", "Hamas fighters": the organisation named is the actor
+            aid = self.generic_actor(cues.groups[key], self._phrase_iso3(tok, start, end))
+        if aid is None:
+            return None
+        return aid, hint
 
     def _overlap_state_actor(self, tok, known: Sequence[_Cand]) -> bool:
         """Whether the mention covering `tok` is a state's government, forces or people (a nationality word)."""
