@@ -116,10 +116,12 @@ _DEFAULT_UNRAISABLE: list = []
 
 
 def _quiet_interrupts(unraisable) -> None:
-    """An interrupt raised inside a garbage-collector callback is dropped by Python after printing a traceback;
-    the stop is still read from the wakeup pipe, so print nothing for it."""
+    """An interrupt raised inside a garbage-collector callback would be dropped by Python (after printing a
+    traceback) and the run would go on: send the signal again, so that it interrupts the code that runs next."""
     if isinstance(unraisable.exc_value, (KeyboardInterrupt, Stopped)) or \
             type(unraisable.exc_value).__name__ == "DagsterExecutionInterruptedError":
+        seen = _signals_seen() or _STOPS
+        os.kill(os.getpid(), signal.Signals[seen[-1]] if seen else signal.SIGINT)
         return
     _DEFAULT_UNRAISABLE[0](unraisable)
 
