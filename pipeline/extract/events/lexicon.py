@@ -149,6 +149,19 @@ def _parse_senses(entry: object, where: str) -> tuple[tuple[Sense, ...], tuple[s
     return tuple(senses), forms
 
 
+def _parse_section(data: dict, section: str) -> tuple[dict[str, tuple[Sense, ...]], dict[str, set[str]]]:
+    """The senses of each entry of one lexicon section (`verbs`, `nouns`), and the entries each word form names."""
+    senses_of: dict[str, tuple[Sense, ...]] = {}
+    forms_of: dict[str, set[str]] = {}
+    for key, entry in (data.get(section) or {}).items():
+        key = str(key).lower()
+        senses, forms = _parse_senses(entry, f"{section}.{key}")
+        senses_of[key] = senses
+        for f in forms:
+            forms_of.setdefault(f, set()).add(key)
+    return senses_of, forms_of
+
+
 @functools.lru_cache(maxsize=1)
 def load_event_lexicon() -> EventLexicon:
     """The trigger lexicon and context cues, read once from ``pipeline/lexicons``."""
@@ -156,23 +169,8 @@ def load_event_lexicon() -> EventLexicon:
     cues = load_lexicon("event_context.yaml")
     defaults = data.get("defaults", {})
 
-    verbs: dict[str, tuple[Sense, ...]] = {}
-    verb_forms: dict[str, set[str]] = {}
-    for lemma, entry in (data.get("verbs") or {}).items():
-        lemma = str(lemma).lower()
-        senses, forms = _parse_senses(entry, f"verbs.{lemma}")
-        verbs[lemma] = senses
-        for f in forms:
-            verb_forms.setdefault(f, set()).add(lemma)
-
-    nouns: dict[str, tuple[Sense, ...]] = {}
-    noun_forms: dict[str, set[str]] = {}
-    for key, entry in (data.get("nouns") or {}).items():
-        key = str(key).lower()
-        senses, forms = _parse_senses(entry, f"nouns.{key}")
-        nouns[key] = senses
-        for f in forms:
-            noun_forms.setdefault(f, set()).add(key)
+    verbs, verb_forms = _parse_section(data, "verbs")
+    nouns, noun_forms = _parse_section(data, "nouns")
 
     adjectives = {
         str(k).lower(): _parse_senses(v, f"adjectives.{k}")[0] for k, v in (data.get("adjectives") or {}).items()
