@@ -5,7 +5,6 @@ BIN     := $(VENV)/bin
 UV_VER  := 0.13.8
 STAMP   := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)
-export NEWSLEDGER_STATE_DIR := $(CURDIR)/.dagster
 
 .PHONY: run test ui env browser eval bench release clean
 
@@ -26,9 +25,8 @@ browser:
 release: $(STAMP)  ## run the pipeline and write a versioned release to warehouse/releases/<version>/ (VERSION=... to name it)
 	$(BIN)/python -m pipeline release --articles data/articles --warehouse warehouse $(if $(VERSION),--version $(VERSION),)
 
-ui: $(STAMP)  ## the Dagster UI on this project's instance (http://127.0.0.1:3000)
-	mkdir -p $(NEWSLEDGER_STATE_DIR)
-	$(BIN)/dagster dev -m pipeline.defs -h 127.0.0.1 -p 3000
+ui: $(STAMP)  ## the Dagster UI, daemon, daily schedule and inbox sensor on the corpus of newsledger.yaml (http://127.0.0.1:3000)
+	$(BIN)/python -m pipeline ui --host 127.0.0.1 --port 3000
 
 eval: $(STAMP)  ## score the extractor on the project gold set and, when present, on ../shared/benchmarks
 	@if [ -d ../shared/benchmarks ]; then \
@@ -45,7 +43,7 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) warehouse/*.duckdb warehouse/parquet .dagster
+	rm -rf $(VENV) warehouse/*.duckdb warehouse/parquet warehouse/.storage warehouse/.dagster .dagster
 
 # Throughput benchmark (not part of `make test`): N = 1,000 and 10,000 articles built from ../shared/benchmarks,
 # the bare spaCy floor against the whole Dagster pipeline, then incremental runs; results in bench/out/bench.json.

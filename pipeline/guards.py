@@ -112,6 +112,20 @@ _STOPS: list[str] = []  # the signals that arrived (Dagster may turn the excepti
 _WAKEUP: list[int] = []  # read end of the pipe the interpreter writes each arriving signal's number to
 
 
+_DEFAULT_UNRAISABLE: list = []
+
+
+def _quiet_interrupts(unraisable) -> None:
+    """An interrupt raised inside a garbage-collector callback would be dropped by Python (after printing a
+    traceback) and the run would go on: send the signal again, so that it interrupts the code that runs next."""
+    if isinstance(unraisable.exc_value, (KeyboardInterrupt, Stopped)) or \
+            type(unraisable.exc_value).__name__ == "DagsterExecutionInterruptedError":
+        seen = _signals_seen() or _STOPS
+        os.kill(os.getpid(), signal.Signals[seen[-1]] if seen else signal.SIGINT)
+        return
+    _DEFAULT_UNRAISABLE[0](unraisable)
+
+
 def stop_on_signals() -> None:
     """SIGTERM and SIGINT raise `Stopped` in the main thread. While a run executes, Dagster puts its own handler
     in place (both signals interrupt the step); which signal came is then read from the interpreter's wakeup pipe,
@@ -123,6 +137,9 @@ def stop_on_signals() -> None:
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+    if sys.unraisablehook is not _quiet_interrupts:
+        _DEFAULT_UNRAISABLE.append(sys.unraisablehook)
+        sys.unraisablehook = _quiet_interrupts
     if not _WAKEUP:
         r, w = os.pipe()
         os.set_blocking(r, False)
@@ -211,7 +228,8 @@ def _remove_run_leftovers(warehouse: Path, run_ids: list[str], snapshot_file: Pa
         pass
 
 
-def launch_guarded(job, run_config: dict, trigger: str, tags: dict, warehouse: Path, snapshot_file: Path, summarise) -> int:
+def launch_guarded(job, run_config: dict, trigger: str, tags: dict, warehouse: Path, snapshot_file: Path, summarise,
+                   verbose: bool = False) -> int:
     """`pipeline.launch.launched` with the run's ends handled: SIGTERM/SIGINT, a full or read-only disk, and the
     run's leftovers (its scratch folder, a failed publish's temporary files) removed at once."""
     from pipeline.launch import launched
@@ -221,7 +239,7 @@ def launch_guarded(job, run_config: dict, trigger: str, tags: dict, warehouse: P
     started: list[str] = []
     stop_on_signals()
     try:
-        with launched(job, run_config, trigger, tags=tags) as result:
+        with launched(job, run_config, trigger, tags=tags, verbose=verbose) as result:
             started.append(result.run_id)
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-EXECUTORS = ("in_process", "multiprocess", "dask")
+EXECUTORS = ("auto", "in_process", "multiprocess", "dask")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)\s*$", re.IGNORECASE)
@@ -32,9 +32,8 @@ class SettingsError(ValueError):
 class Settings:
     """The pipeline's configuration from the environment (defaults in brackets in each variable's help)."""
 
-    articles: str  # NEWSLEDGER_ARTICLES: default articles folder of the CLI [data/articles]
-    warehouse: str  # NEWSLEDGER_WAREHOUSE: default warehouse folder of the CLI [warehouse]
-    state_dir: str | None  # NEWSLEDGER_STATE_DIR: Dagster instance state [$DAGSTER_HOME/.dagster]
+    config: str | None  # NEWSLEDGER_CONFIG: the project configuration file [newsledger.yaml]
+    state_dir: str | None  # NEWSLEDGER_STATE_DIR: Dagster instance state [<warehouse>/.dagster]
     cache_dir: str | None  # NEWSLEDGER_CACHE_DIR: where the gazetteer index is built [~/.cache/newsledger]
     warm_model: bool  # NEWSLEDGER_WARM_MODEL: the fork server preloads the model [true]
     ingest_cache: bool  # NEWSLEDGER_INGEST_CACHE [true]
@@ -44,7 +43,7 @@ class Settings:
     extract_budget_seconds: float  # NEWSLEDGER_EXTRACT_BUDGET_SECONDS: work budget per article [60]
     duckdb_memory: str  # NEWSLEDGER_DUCKDB_MEMORY: DuckDB's memory limit [512MB]
     validate_batch_rows: int  # NEWSLEDGER_VALIDATE_BATCH_ROWS [100000]
-    executor: str  # NEWSLEDGER_EXECUTOR: in_process | multiprocess | dask [in_process]
+    executor: str  # NEWSLEDGER_EXECUTOR: auto | in_process | multiprocess | dask [auto]
     max_concurrent: int  # NEWSLEDGER_MAX_CONCURRENT: multiprocess steps at a time [CPU cores]
     dask_scheduler: str | None  # NEWSLEDGER_DASK_SCHEDULER: address of the dask scheduler
 
@@ -106,7 +105,7 @@ def _choice(env: dict, name: str, default: str, choices: tuple[str, ...]) -> str
 
 
 KNOWN = (
-    "NEWSLEDGER_ARTICLES", "NEWSLEDGER_WAREHOUSE", "NEWSLEDGER_STATE_DIR", "NEWSLEDGER_CACHE_DIR",
+    "NEWSLEDGER_CONFIG", "NEWSLEDGER_STATE_DIR", "NEWSLEDGER_CACHE_DIR",
     "NEWSLEDGER_WARM_MODEL", "NEWSLEDGER_INGEST_CACHE", "NEWSLEDGER_EXTRACTION_CACHE", "NEWSLEDGER_EXTRACT_BUCKETS",
     "NEWSLEDGER_EXTRACTION_CACHE_MAX_SHARDS", "NEWSLEDGER_EXTRACT_BUDGET_SECONDS", "NEWSLEDGER_DUCKDB_MEMORY",
     "NEWSLEDGER_VALIDATE_BATCH_ROWS", "NEWSLEDGER_EXECUTOR", "NEWSLEDGER_MAX_CONCURRENT", "NEWSLEDGER_DASK_SCHEDULER",
@@ -116,13 +115,12 @@ KNOWN = (
 @functools.lru_cache(maxsize=8)
 def _build(items: tuple[tuple[str, str], ...]) -> Settings:
     env = dict(items)
-    executor = _choice(env, "NEWSLEDGER_EXECUTOR", "in_process", EXECUTORS)
+    executor = _choice(env, "NEWSLEDGER_EXECUTOR", "auto", EXECUTORS)
     dask = _text(env, "NEWSLEDGER_DASK_SCHEDULER", None)
     if executor == "dask" and dask is None:
         raise SettingsError("NEWSLEDGER_EXECUTOR=dask needs NEWSLEDGER_DASK_SCHEDULER (e.g. tcp://10.0.0.5:8786)")
     return Settings(
-        articles=_text(env, "NEWSLEDGER_ARTICLES", str(PROJECT_ROOT / "data" / "articles")),
-        warehouse=_text(env, "NEWSLEDGER_WAREHOUSE", str(PROJECT_ROOT / "warehouse")),
+        config=_text(env, "NEWSLEDGER_CONFIG", None),
         state_dir=_text(env, "NEWSLEDGER_STATE_DIR", None),
         cache_dir=_text(env, "NEWSLEDGER_CACHE_DIR", None),
         warm_model=_bool(env, "NEWSLEDGER_WARM_MODEL", True),

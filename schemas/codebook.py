@@ -1,6 +1,6 @@
 """The codebook, generated from `schemas/tables.yaml` (tables, columns, the meaning of every allowed value, the
 crosswalk, the release terms) and `schemas/eval_summary.json` (the accuracy `make eval` measured, for the
-limitations section). Markdown here; `pipeline/publish/codebook_html.py` renders the same content as HTML.
+limitations section). Markdown here; `pipeline/release/codebook_html.py` renders the same content as HTML.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 `pandera_schema(name)` builds the DataFrameSchema of one table from `schemas/tables.yaml`: types, NULLs,
 uniqueness, allowed values, bounds, patterns, the primary key and the ordered-pair invariants.
-pipeline.publish.validate runs these models over tables of any size, batch by batch, and adds what one table
+pipeline.tables.validate runs these models over tables of any size, batch by batch, and adds what one table
 cannot check alone: foreign keys, and that every quote is exactly the article text between its offsets.
 """
 
@@ -71,7 +71,7 @@ def _ordered_check(a: str, b: str) -> pa.Check:
 @functools.lru_cache(maxsize=None)
 def pandera_schema(name: str, within_batch: bool = False) -> pa.DataFrameSchema:
     """The pandera model of a table. `within_batch=True` leaves out uniqueness (of unique columns and of a
-    composite primary key), for validating a table batch by batch: pipeline.publish.validate checks it over the
+    composite primary key), for validating a table batch by batch: pipeline.tables.validate checks it over the
     whole table."""
     t: TableMeta = table_meta(name)
     columns = {

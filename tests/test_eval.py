@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.eval.adapters import adapter_for, benchmark_files, cameo_spans, idetect, petrarch, petrarch_unittest, re3d
+from pipeline.eval.adapters import adapter_for, benchmark_files, cameo_spans, gva, idetect, petrarch, petrarch_unittest, re3d
 from pipeline.eval.cli import format_table
+from pipeline.eval.split import PARTS, in_part, part_of
 from pipeline.eval.metrics import PRF, Agreement, overlaps
 from pipeline.eval.report import make_report, target
 from pipeline.extract.types import ActorInfo, Article, ArticleExtraction, Event
@@ -140,7 +141,7 @@ def test_malformed_benchmark_line_is_reported_with_its_line_number(tmp_path):
 
 
 def test_eval_command_on_a_small_hand_made_benchmark(tmp_path):
-    from pipeline.__main__ import main
+    from pipeline.cli import main
 
     d = tmp_path / "figures"
     d.mkdir()
@@ -153,19 +154,67 @@ def test_eval_command_on_a_small_hand_made_benchmark(tmp_path):
     (d / "idetect_excerpts_dev.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     out = tmp_path / "report.json"
     assert main(["eval", "--no-gold", "--benchmark", str(tmp_path), "--report", str(out)]) == 0
-    rep = json.loads(out.read_text())["reports"][0]
-    assert rep["benchmark"] == "idetect_figures" and rep["items"] == 2
-    assert rep["tables"]["figures"]["gold_found"] == 2
-    assert rep["metrics"]["figures.category_agreement"]["agree"] == 2
-    assert rep["tables"]["places"]["gold_found"] == 1
+    reps = json.loads(out.read_text())["reports"]
+    assert [r["benchmark"] for r in reps] == ["idetect_figures:studied", "idetect_figures:checked"]
+    assert [r["items"] for r in reps] == [sum(part_of(x) == p for x in "ab") for p in PARTS]
+    assert sum(r["tables"]["figures"]["gold_found"] for r in reps) == 2
+    assert sum(r["metrics"]["figures.category_agreement"]["agree"] for r in reps) == 2
+    assert sum(r["tables"]["places"]["gold_found"] for r in reps) == 1
     assert main(["eval", "--no-gold", "--benchmark", str(tmp_path / "nothing.jsonl"), "--report", str(out)]) == 2
+
+
+def test_the_split_is_fixed_by_the_item_id_and_about_half_each():
+    ids = [f"item-{i}" for i in range(400)]
+    parts = [part_of(i) for i in ids]
+    assert parts == [part_of(i) for i in ids] and set(parts) == set(PARTS)
+    assert 150 < parts.count("checked") < 250
+
+    class It:
+        def __init__(self, item_id):
+            self.item_id = item_id
+
+    items = [It(i) for i in ids]
+    studied, checked = in_part(items, "studied"), in_part(items, "checked")
+    assert len(studied) + len(checked) == 400 and not {x.item_id for x in studied} & {x.item_id for x in checked}
+    assert len(in_part(items, None)) == 400
+    with pytest.raises(ValueError, match="unknown part"):
+        in_part(items, "held_out")
+
+
+def test_gva_adapter_on_a_hand_made_incident_file(tmp_path):
+    def rec(i, text, killed, injured, violent, city="Millbrook"):
+        return {"id": i, "text": text, "published_at": "2019-05-14",
+                "gold": {"incident_date": "2019-05-13", "state": "Ohio", "city_or_county": city, "killed": killed,
+                         "injured": injured, "violent": violent, "killed_stated": killed > 0,
+                         "injured_stated": injured > 0, "city_in_text": True}}
+    lines = [
+        rec("v1", "Two people were killed and three others were wounded in a shooting in Millbrook, Ohio, on Monday "
+                  "night, police said.", 2, 3, True),
+        rec("a1", "A boy was hurt in Millbrook, Ohio, when a rifle went off by accident while he cleaned it.", 0, 1, False),
+    ]
+    f = tmp_path / "gva.jsonl"
+    f.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    assert [x.item_id for x in gva.load(f)] == ["v1", "a1"] and gva.load(f)[0].killed == 2
+    rep = gva.evaluate(f)
+    assert rep["benchmark"] == "gva_incidents" and rep["items"] == 2 and rep["failed"] == 0
+    assert rep["tables"]["killed"]["gold"] == 1 and rep["tables"]["injured"]["gold"] == 2
+    assert rep["tables"]["killed"]["gold_found"] == 1 and rep["tables"]["places"]["gold"] == 2
+    assert rep["metrics"]["events.assault_on_violent"]["compared"] == 1
+    assert rep["metrics"]["events.no_assault_on_accidental"]["compared"] == 1
+    assert {t["name"] for t in rep["targets"]} >= {"killed recall (stated counts)", "ASSAULT on violent incidents"}
+    parts = [gva.evaluate(f, part=p)["items"] for p in PARTS]
+    assert sum(parts) == 2
+    (tmp_path / "bad.jsonl").write_text('{"id": "x", "text": "t"}\n')
+    with pytest.raises(ValueError, match="bad.jsonl:1: not a GVA incident article"):
+        gva.load(tmp_path / "bad.jsonl")
 
 
 # ------------------------------------------------------------------------------------------------ benchmarks
 
 
 @needs_bench
-@pytest.mark.parametrize("mod, n", [(idetect, 135), (re3d, 50), (petrarch, 78), (petrarch_unittest, 284), (cameo_spans, 1349)])
+@pytest.mark.parametrize("mod, n", [(idetect, 135), (re3d, 50), (petrarch, 78), (petrarch_unittest, 284), (cameo_spans, 1349),
+                                    (gva, 385)])
 def test_adapters_parse_the_benchmark_files(mod, n):
     items = mod.load(BENCH / mod.FILE)
     assert len(items) == n

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import time
 
+import dagster as dg
 import pytest
 
-from pipeline.publish.expectations import ERROR, WARN, run_suites, suite_specs
+from pipeline.release.expectations import ERROR, WARN, run_suites, suite_specs
 from schemas.metadata import TABLE_ORDER, table_meta
 
 
@@ -96,14 +97,22 @@ def test_broken_rows_fail_the_right_expectations(tables):
 
 
 def test_release_checks_block_the_release_and_stay_out_of_the_default_job():
+    """The release is its own op job (never part of "Materialize all"): stage, Great Expectations, write, in that
+    order; the default job holds the warehouse and none of the release steps."""
     import pipeline.defs as d
 
     default = d.newsledger_job()
     keys = {k.to_user_string() for k in default.asset_layer.executable_asset_keys}
     assert "warehouse" in keys and not keys & {"release", "release_snapshot"}
+    assert not {n.name for n in default.all_node_defs} & {"release", "release_snapshot", "great_expectations_release"}
     rel = d.newsledger_release_job()
-    assert {"release", "release_snapshot", "warehouse"} <= {k.to_user_string() for k in rel.asset_layer.executable_asset_keys}
-    specs = {s.name: s for c in d.defs.asset_checks or [] for s in c.check_specs if s.asset_key.to_user_string() == "release_snapshot"}
-    for name in TABLE_ORDER:
-        assert specs[f"gx_{name}"].blocking is True
-        assert specs[f"gx_{name}_quality"].blocking is False
+    assert not rel.asset_layer.executable_asset_keys  # releasing never rebuilds the warehouse
+    deps = {name: {up.node.name for inp in rel.graph.dependency_structure.input_to_upstream_outputs_for_node(name).values()
+                   for up in inp}
+            for name in ("release_snapshot", "great_expectations_release", "release")}
+    assert deps == {"release_snapshot": set(), "great_expectations_release": {"release_snapshot"},
+                    "release": {"great_expectations_release"}}
+    # the release steps report on the two non-materialisable assets of the release group
+    specs = {s.key.to_user_string(): s for a in d.defs.assets or [] if isinstance(a, dg.AssetSpec) for s in [a]}
+    assert {"release", "release_snapshot"} <= specs.keys()
+    assert specs["release"].group_name == specs["release_snapshot"].group_name == "release"

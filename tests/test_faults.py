@@ -456,7 +456,7 @@ def test_release_killed_midway_leaves_no_half_release(published_a, tmp_path):
     done = subprocess.run(cmd, cwd=ROOT, env=cli_env(state), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
     assert "was killed before it finished" in done.stderr
-    from pipeline.publish.verify import verify_release
+    from pipeline.release.verify import verify_release
 
     assert verify_release(releases / "2020.02.03") == []  # checksums, sizes, row counts, schemas
     assert snapshot(wh) == snap_a  # a release reads the publication, never changes it

@@ -116,6 +116,50 @@ def test_not_counts(text):
     assert all(not_a_count(text, p) is not None for p in find_number_phrases(text)), text
 
 
+@pytest.mark.parametrize(
+    "text, why",
+    [("Jane Roe, 34, died at the scene.", "age"), ("the driver, Sam Poe, 19, was hurt", "age"),
+     ("It happened at 5:30 on Friday.", "time"), ("shots were heard at 11 p.m. nearby", None),
+     ("Call 555-867-5309 with tips.", "phone"), ("Call (555) 867-5309 with tips.", "phone"),
+     ("The attack on 6/18/2016 was the third.", "date"), ("a shop open 24/7", "date"),
+     ("a house at 415 Oak Drive", "address"), ("outside 12 N. Main St. on Sunday", "address"),
+     ("Image 1 of 10", "label"), ("told Channel 4 and News 5 on Monday", "label"), ("the 1200 block of Elm", "address")],
+)
+def test_numbers_that_are_not_counts_by_their_shape(text, why):
+    phrases = [p for p in find_number_phrases(text) if p.form == "digits"]
+    reasons = {not_a_count(text, p) for p in phrases}
+    assert None not in reasons, (text, reasons)  # no number of the phrase is a count
+    if why and phrases:
+        assert why in reasons, (text, reasons)
+
+
+@pytest.mark.parametrize(
+    "text, value, category",
+    [("In Dayton, 34 people died after the storm.", 34, "killed"),
+     ("The gunman, police said, wounded 12 people.", 12, "injured"),
+     ("Between 300-1000 people fled the village.", 300, "displaced"),
+     ("Smith said 14 people were hurt in the crash.", 14, "injured")],
+)
+def test_counts_next_to_commas_names_and_dashes_stay_counts(nlp, text, value, category):
+    assert any(f.value == value and f.category == category for f in figures_of(nlp, text)), text
+
+
+def test_ages_addresses_and_phone_numbers_are_not_figures_of_a_shooting(nlp):
+    text = ("Jane Roe, 34, died and two other people were wounded outside 415 Oak Drive at 10:45 p.m. Monday. "
+            "Anyone with information should call 555-867-5309.")
+    assert sorted((f.value, f.category) for f in figures_of(nlp, text)) == [(2, "injured")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("4 dead, 6 hurt in fire at a warehouse", [(4, "killed"), (6, "injured")]),
+     ("Officials said 9 were wounded and 2 were killed in the blast.", [(2, "killed"), (9, "injured")]),
+     ("The storm killed 3 people and injured 20 in the valley.", [(3, "killed"), (20, "injured")])],
+)
+def test_coordinated_counts_keep_their_own_categories(nlp, text, expected):
+    assert sorted((f.value, f.category) for f in figures_of(nlp, text)) == expected
+
+
 # ---------------------------------------------------------------------------------------------------- categories
 
 

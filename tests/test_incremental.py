@@ -12,11 +12,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline.extract import extract_batch, extract_corpus
+from pipeline.extract import extract_batch
 from pipeline.extract.cache import ExtractionCache, article_key, extractor_version
 from pipeline.extract.nlp import load_nlp, pipeline_signature
 from pipeline.ingest.corpus import ingest_corpus
-from pipeline.publish.tables import extraction_frames
+from pipeline.tables.files import TableFile, as_frame
+from pipeline.tables.frames import articles_frame
+from pipeline.tables.parts import merge_table_files, table_parts
+from pipeline.stages import extracted_tables
 from tests.conftest import SAMPLE, run_cli
 
 # Realistic news items of our own (not from any gold set), as a JSON Lines feed.
@@ -52,19 +55,20 @@ def corpus(tmp_path_factory) -> list:
     return ingest_corpus(folder).articles
 
 
-def _tables(result) -> dict[str, pd.DataFrame]:
-    return extraction_frames(result.extractions)
+def _tables(articles, folder, nlp, cache=None):
+    """The extracted tables of `articles` as a run makes them (pipeline.stages), and the counts."""
+    return extracted_tables(articles_frame(articles), folder, nlp=nlp, cache=cache)
 
 
 def test_cached_results_equal_a_full_extraction(tmp_path, nlp, corpus):
-    full = _tables(extract_corpus(corpus, nlp=nlp))
+    full = _tables(corpus, tmp_path / "full", nlp).tables
     cache = ExtractionCache(tmp_path / "cache", extractor_version(pipeline_signature()))
-    first = extract_corpus(corpus[:3], nlp=nlp, cache=cache)
-    assert first.cached == 0 and len(first.extractions) == 3
-    second = extract_corpus(corpus, nlp=nlp, cache=cache)
+    first = _tables(corpus[:3], tmp_path / "first", nlp, cache)
+    assert first.cached == 0 and first.n_articles == 3
+    second = _tables(corpus, tmp_path / "second", nlp, cache)
     assert second.cached == 3, "the three articles seen before must come from the cache"
-    assert len(second.extractions) == len(corpus)
-    again = _tables(second)
+    assert second.n_articles == len(corpus) and not second.failures
+    again = second.tables
     for name, df in full.items():
         pd.testing.assert_frame_equal(again[name], df, check_exact=True, obj=name)
     # a run with nothing new extracts nothing
@@ -200,19 +204,19 @@ def test_word_batches_bound_words_and_texts(corpus):
     assert any(len(b) == 1 and b[0].n_words > 300 for b in batches), "a long article is a batch of its own"
 
 
-def test_table_rows_merge_the_same_whatever_the_batches(nlp, corpus):
+def test_table_rows_merge_the_same_whatever_the_batches(tmp_path, nlp, corpus):
     from pipeline.extract.events import cluster_events
-    from pipeline.publish.tables import merge_table_parts, table_parts
 
-    result = extract_corpus(corpus, nlp=nlp)
-    whole = extraction_frames(result.extractions)
+    whole = _tables(corpus, tmp_path / "whole", nlp).tables
     raw = extract_batch(corpus, nlp=nlp).extractions  # not clustered: clusters come from all parts' events
     odd, even = raw[1::2], raw[0::2]
     parts = [table_parts(list(reversed(odd))), table_parts(even)]
     cluster_of = {e.event_id: e.cluster_id for e in cluster_events([e for p in parts for e in p.events])}
-    merged = merge_table_parts(parts, cluster_of)
-    for name, df in whole.items():
-        pd.testing.assert_frame_equal(merged[name], df, check_exact=True, obj=name)
+    (tmp_path / "merged").mkdir()
+    merged = merge_table_files(parts, cluster_of, tmp_path / "merged", tmp_path / "merged" / "tmp")
+    for name in ("actors", "places", "events", "figures", "mentions"):
+        got = as_frame(name, merged[name]) if isinstance(merged[name], TableFile) else merged[name]
+        pd.testing.assert_frame_equal(got, whole[name], check_exact=True, obj=name)
     assert whole["events"]["cluster_id"].nunique() < len(whole["events"]), "the sample ceasefire reports share a cluster"
 
 

@@ -5,7 +5,7 @@ qualifiers, figure terms, actors, places, dates, event verbs, mixed with odd cha
 - never raises;
 - emits only spans inside the text with `text[char_start:char_end] == quote` (and a valid sentence index);
 - is deterministic: the same text gives the same records and ids, also through a freshly parsed Doc.
-The whole per-article extraction (`extract_corpus`) is checked the same way on small random corpora, and must
+The whole per-article extraction (`extract_batch`) is checked the same way on small random corpora, and must
 report no failure.
 """
 
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract import extract_corpus
+from pipeline.extract import extract_batch
 from pipeline.extract.actors import extract_actors, load_registry
 from pipeline.extract.context import ArticleContext
 from pipeline.extract.events import extract_events
@@ -138,7 +138,7 @@ def test_arbitrary_unicode_without_normalisation(nlp, resources, raw):
 @given(raws=st.lists(news_text(), min_size=1, max_size=4), published=DATES)
 def test_extract_corpus_on_small_random_corpora(nlp, raws, published):
     articles = list({a.article_id: a for a in (make_article(r, published) for r in raws) if a.text}.values())
-    first = extract_corpus(articles, nlp=nlp)
+    first = extract_batch(articles, nlp=nlp)
     assert first.failures == []
     assert sorted(ex.article.article_id for ex in first.extractions) == sorted(a.article_id for a in articles)
     for ex in first.extractions:
@@ -150,7 +150,7 @@ def test_extract_corpus_on_small_random_corpora(nlp, raws, published):
         check_spans(ex.events, text, n)
         event_ids = {e.event_id for e in ex.events}
         assert all(f.event_id is None or f.event_id in event_ids for f in ex.figures)
-    second = extract_corpus(list(reversed(articles)), nlp=nlp)
+    second = extract_batch(list(reversed(articles)), nlp=nlp)
     key = lambda r: sorted((ex.article.article_id, ex.figures, ex.events, ex.actor_mentions) for ex in r.extractions)  # noqa: E731
     assert key(first) == key(second), "ids and records depend on nothing but the articles"
 

@@ -87,7 +87,9 @@ def test_release_folder_holds_everything(built):
     assert re.fullmatch(r"[0-9a-f]{40}", m["git"]["commit"] or "")
     assert m["pipeline_version"] and m["dependencies"]["great-expectations"] == "1.24.1"
     assert re.fullmatch(r"[0-9a-f-]{36}", m["dagster_run_ids"]["release"])
-    assert m["dagster_run_ids"]["warehouse"] == m["dagster_run_ids"]["release"]  # the release job published it
+    # the `newsledger` run that published what was released; the release is a run of its own job
+    assert re.fullmatch(r"[0-9a-f-]{36}", m["dagster_run_ids"]["warehouse"] or "")
+    assert m["dagster_run_ids"]["warehouse"] != m["dagster_run_ids"]["release"]
     assert {i["input_ref"] for i in m["inputs"]} == {EDITED, OTHER}
     for i in m["inputs"]:
         assert i["file_sha256"] == _sha(SAMPLE / i["input_ref"]) and re.fullmatch(r"[0-9a-f]{64}", i["text_sha256"])
@@ -404,7 +406,7 @@ def test_verify_with_texts_rechecks_every_span_and_names_a_wrong_one(built, tmp_
     # a user's copy of an article that differs where a figure stands: its spans no longer hold
     texts = tmp_path / "texts"
     shutil.copytree(SAMPLE, texts)
-    from pipeline.publish.verify import read_texts, verify_texts
+    from pipeline.release.verify import read_texts, verify_texts
 
     shas = dict(zip(*pq.read_table(r1 / "parquet" / "articles.parquet", columns=["text_sha256", "article_id"]).to_pydict().values()))
     assert set(read_texts(texts)) == set(shas)
@@ -617,7 +619,7 @@ def test_best_estimates_group_claims_across_reporters_and_keep_every_claim(built
 
     import pandas as pd
 
-    from pipeline.publish.estimates import derive_best_estimates
+    from pipeline.release.estimates import derive_best_estimates
     from schemas.models import pandera_schema
 
     d1, d2 = dt.date(2020, 1, 20), dt.date(2020, 1, 26)
@@ -658,7 +660,7 @@ def test_best_estimates_group_claims_across_reporters_and_keep_every_claim(built
 
 
 def test_verify_names_a_best_estimate_claim_that_is_no_figure(built, tmp_path):
-    from pipeline.publish.verify import _claims_problems
+    from pipeline.release.verify import _claims_problems
 
     bad = tmp_path / "rel"
     shutil.copytree(built["r1"], bad)

@@ -103,7 +103,7 @@ def test_sql_ident_and_literal_round_trip(value):
 
 
 def test_release_versions_are_safe_names():
-    from pipeline.publish.release import ReleaseError, check_version
+    from pipeline.release.build import ReleaseError, check_version
 
     assert check_version("2024.05.01") == "2024.05.01"
     for bad in ["../evil", "a/b", "", ".hidden", "x\ny", "'; DROP TABLE articles; --", "..", "/abs", "a" * 80]:
@@ -158,9 +158,14 @@ def test_hostile_names_in_paths_files_and_metadata(tmp_path):
     # nothing named after an input or its metadata, nothing outside the warehouse and the state folder
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(before + ["state"])
     assert sorted(p.name for p in base.iterdir()) == sorted([articles.name, warehouse.name])
-    allowed = re.compile(r"^(newsledger\.duckdb|parquet|\.writer\.lock|\.parquet-[0-9a-f]+-\d+|\.cache|releases)$")
+    allowed = re.compile(r"^(newsledger\.duckdb|parquet|\.writer\.lock|\.parquet-[0-9a-f]+-\d+|\.cache|\.storage|releases)$")
     assert [n.name for n in warehouse.iterdir() if not allowed.match(n.name)] == []
     table_files = {p.name for p in (warehouse / "parquet").iterdir()}
+    # the warehouse's own intermediate storage names its files after assets and tables, never after an input
+    # (tables, run ids, step outputs, the run lock)
+    stored = [p.relative_to(warehouse / ".storage") for p in (warehouse / ".storage").rglob("*") if p.is_file()]
+    assert any(p.parts[0] == "tables" for p in stored)
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+", part) for p in stored for part in p.parts), stored
     assert table_files == {f"{t}.parquet" for t in TABLE_ORDER} | {"_metadata.json"}
     assert not any("passwd" in str(p) or "DROP" in p.name for p in warehouse.rglob("*"))
     assert not (ROOT / "pwned").exists() and not (articles / "pwned").exists()

@@ -17,9 +17,9 @@ from pipeline.extract import extract_batch
 from pipeline.extract.events import cluster_events
 from pipeline.extract.nlp import load_nlp
 from pipeline.ingest.corpus import ingest_corpus
-from pipeline.publish.tablefile import TableFile, TableWriter, as_frame, iter_frames, write_table_file
-from pipeline.publish.tables import TableParts, merge_table_files, merge_table_parts, table_parts
-from pipeline.publish.validate import check_evidence, check_foreign_keys, validate_table
+from pipeline.tables.files import TableFile, TableWriter, as_frame, iter_frames, write_table_file
+from pipeline.tables.parts import TableParts, merge_table_files, table_parts
+from pipeline.tables.validate import check_evidence, check_foreign_keys, validate_table
 from pipeline.publish.writer import write_parquet
 from tests.conftest import run_cli
 
@@ -48,7 +48,7 @@ def test_a_table_file_reads_back_as_the_frame_it_was_written_from(sample_tables,
 
 
 def _typed(name, df):
-    from pipeline.publish.tablefile import from_arrow, to_arrow_table
+    from pipeline.tables.files import from_arrow, to_arrow_table
 
     return from_arrow(name, to_arrow_table(name, df))
 
@@ -68,6 +68,12 @@ def test_streamed_parquet_is_byte_identical_whatever_the_chunks(sample_tables, t
     assert hashlib.sha256(whole.read_bytes()).digest() == hashlib.sha256(streamed.read_bytes()).digest()
 
 
+def _merged(parts, cluster_of, folder) -> dict:
+    """merge_table_files' tables, read back as DataFrames."""
+    out = merge_table_files(parts, cluster_of, folder / "out", folder / "tmp")
+    return {name: as_frame(name, t) if isinstance(t, TableFile) else t for name, t in out.items()}
+
+
 def test_spilled_parts_merge_into_the_tables_of_an_in_memory_merge(extractions, tmp_path):
     _, raw = extractions
     odd, even = raw[1::2], raw[0::2]
@@ -80,32 +86,35 @@ def test_spilled_parts_merge_into_the_tables_of_an_in_memory_merge(extractions, 
             part.add(ex)
         spilled.append(part.frozen())
     assert [len(p.files["mentions"]) for p in spilled] == [len(odd), len(even)], "rows went to a part file per article"
+    assert all(len(p.rows["mentions"]) for p in in_memory), "the in-memory parts kept their rows"
     events = [e for p in in_memory for e in p.events]
     cluster_of = {e.event_id: e.cluster_id for e in cluster_events(events)}
-    expected = merge_table_parts(in_memory, cluster_of)
-    merged = merge_table_files(spilled, cluster_of, tmp_path / "out", tmp_path / "tmp")
+    (tmp_path / "m").mkdir()
+    (tmp_path / "s").mkdir()
+    expected = _merged(in_memory, cluster_of, tmp_path / "m")
+    merged = _merged(spilled, cluster_of, tmp_path / "s")
     for name, df in expected.items():
-        got = as_frame(name, merged[name]) if isinstance(merged[name], TableFile) else merged[name]
-        pd.testing.assert_frame_equal(got, df, check_exact=True, obj=name)
+        pd.testing.assert_frame_equal(merged[name], df, check_exact=True, obj=name)
     assert expected["events"]["cluster_id"].nunique() < len(expected["events"]), "clusters were joined in"
 
 
-def test_clustering_only_the_events_that_can_join_a_cluster_gives_the_tables_of_clustering_all(extractions):
+def test_clustering_only_the_events_that_can_join_a_cluster_gives_the_tables_of_clustering_all(extractions, tmp_path):
     """Buckets hand over for clustering only the reports that can join a cluster (dated, or an explicit date in the
     quote): the published events are those of clustering every report of the corpus."""
-    from pipeline.extract import CorpusExtraction, combine
     from pipeline.extract.events import can_cluster
 
     _, raw = extractions
-    every = combine([CorpusExtraction(extractions=list(raw))])
-    expected = merge_table_parts([table_parts(every.extractions)])["events"]
+    all_events = [e for ex in sorted(raw, key=lambda ex: ex.article.article_id) for e in ex.events]
+    every = {e.event_id: c.cluster_id for e, c in zip(all_events, cluster_events(all_events))}
+    (tmp_path / "all").mkdir()
+    (tmp_path / "handed").mkdir()
+    expected = _merged([table_parts(raw)], every, tmp_path / "all")["events"]
     parts = [table_parts(raw[1::2]), table_parts(raw[0::2])]
     handed = [e for p in parts for e in p.events]
-    all_events = [e for ex in raw for e in ex.events]
     assert 0 < len(handed) < len(all_events), "some reports cannot join a cluster and are not handed over"
     assert {e.event_id for e in handed} == {e.event_id for e in all_events if can_cluster(e)}
     cluster_of = {e.event_id: e.cluster_id for e in cluster_events(sorted(handed, key=lambda e: e.event_id))}
-    got = merge_table_parts(parts, cluster_of)["events"]
+    got = _merged(parts, cluster_of, tmp_path / "handed")["events"]
     pd.testing.assert_frame_equal(got, expected, check_exact=True)
     assert expected["cluster_id"].nunique() < len(expected), "the corpus has a cluster of several reports"
 
@@ -164,7 +173,7 @@ def test_a_run_validating_in_tiny_batches_publishes_the_same_bytes(sample_run, t
     digest = lambda folder: {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.parquet"))}  # noqa: E731
     assert digest(run.parquet) == digest(sample_run.parquet)
     assert not (run.warehouse / ".staging").exists(), "the run's scratch files are removed once published"
-    assert sorted(p.name for p in (run.state / "storage" / "tables").iterdir()) == sorted(p.name for p in run.parquet.glob("*.parquet"))
+    assert sorted(p.name for p in (run.warehouse / ".storage" / "tables").glob("*.parquet")) == sorted(p.name for p in run.parquet.glob("*.parquet"))
 
 
 def test_a_streaming_ingest_writes_the_articles_table_of_an_in_memory_ingest(tmp_path):
@@ -172,9 +181,9 @@ def test_a_streaming_ingest_writes_the_articles_table_of_an_in_memory_ingest(tmp
     the publication dates inferred from the corpus after the articles were stored."""
     import json
 
-    from pipeline.defs.ingest import ParquetArticleStore
+    from pipeline.stages import ParquetArticleStore
     from pipeline.ingest.corpus import ingest_corpus
-    from pipeline.publish.tables import articles_frame
+    from pipeline.tables.frames import articles_frame
 
     folder = tmp_path / "in"
     folder.mkdir()

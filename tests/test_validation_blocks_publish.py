@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import shutil
+import tempfile
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -16,9 +18,8 @@ from pipeline.defs.publish import warehouse
 from pipeline.defs.resources import CorpusPaths
 from pipeline.defs.tables import table_out, table_output
 from pipeline.defs.validation import build_pandera_check
-from pipeline.extract import extract_corpus
-from pipeline.publish.tablefile import as_frame
-from pipeline.publish.tables import articles_from_frame, extraction_frames, extraction_problems_frame
+from pipeline.tables.frames import extraction_problems_frame
+from pipeline.stages import extracted_tables
 from schemas.metadata import TABLE_ORDER
 
 pytestmark = pytest.mark.slow
@@ -31,7 +32,8 @@ pytestmark = pytest.mark.slow
 )
 def extract_with_a_corrupted_figure(articles):
     """The real extraction, then one figure's quote no longer matches its span (as a buggy extractor would)."""
-    frames = extraction_frames(extract_corpus(articles_from_frame(as_frame("articles", articles))).extractions)
+    with tempfile.TemporaryDirectory() as tmp:
+        frames = extracted_tables(articles, Path(tmp)).tables
     figures = frames["figures"].copy()
     figures.loc[0, "quote"] = figures.loc[0, "quote"].upper() + "!"
     figures.loc[0, "char_end"] = figures.loc[0, "char_start"] + len(figures.loc[0, "quote"])

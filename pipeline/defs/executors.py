@@ -4,8 +4,12 @@ worker processes, or on a dask.distributed cluster.
 `NEWSLEDGER_EXECUTOR` (read when the definitions load; the Dagster UI, the CLI and every worker read the same
 environment):
 
-- `in_process` (default): every step in the run's own process. The fastest for small corpora such as the
-  two sample articles (no process start per step, the spaCy model loaded once).
+- `auto` (default): one process for a handful of articles, every core for a corpus large enough to gain from
+  them (pipeline.launch.auto_mode: from about 1 MB of input files). The CLI decides on the folder it runs and says
+  so in the run config (`execution: {config: {mode: ...}}`); a run launched from the UI decides on the articles
+  folder of the project configuration (newsledger.yaml) unless its run config names a mode.
+- `in_process`: every step in the run's own process. The fastest for small corpora such as the two sample
+  articles (no process start per step, the spaCy model loaded once).
 - `multiprocess`: Dagster's multiprocess executor, one process per step, at most `NEWSLEDGER_MAX_CONCURRENT`
   (default: the number of CPU cores) at a time. Processes are forked from a server that has imported the
   definitions once (`forkserver` with preloaded modules), so a step starts in a fraction of a second. The
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipeline.launch import EXECUTOR_ENV, EXECUTORS, FORKSERVER_PRELOAD, executor_name  # noqa: F401 - re-exported
+from pipeline.launch import EXECUTOR_ENV, EXECUTORS, FORKSERVER_PRELOAD, auto_mode, executor_name  # noqa: F401 - re-exported
 
 MAX_CONCURRENT_ENV = "NEWSLEDGER_MAX_CONCURRENT"
 DASK_SCHEDULER_ENV = "NEWSLEDGER_DASK_SCHEDULER"
@@ -37,19 +41,47 @@ def _max_concurrent() -> int:
     return settings().max_concurrent
 
 
+MULTIPROCESS_CONFIG = {"max_concurrent": _max_concurrent(),
+                       "start_method": {"forkserver": {"preload_modules": FORKSERVER_PRELOAD}}}
+
+
+@dg.executor(
+    name="auto",
+    config_schema={
+        "mode": dg.Field(dg.Enum("StepsMode", [
+            dg.EnumValue("auto"), dg.EnumValue("in_process"), dg.EnumValue("multiprocess")]), default_value="auto",
+            description="auto: multiprocess from about 1 MB of input files, else in_process."),
+        "articles_dir": dg.Field(str, is_required=False, description="The folder `auto` measures (default: the "
+                                 "project configuration's articles folder)."),
+    },
+    requirements=dg.multiple_process_executor_requirements(),
+)
+def auto_executor(init_context: dg.InitExecutorContext):
+    """One process for a handful of articles, every core (forked warm step processes) for a large corpus."""
+    from dagster._core.execution.retries import RetryMode
+    from dagster._core.executor.in_process import InProcessExecutor
+    from dagster._core.executor.multiprocess import MultiprocessExecutor
+
+    from pipeline.paths import default_articles_dir
+
+    mode = init_context.executor_config.get("mode", "auto")
+    if mode == "auto":
+        mode = auto_mode(init_context.executor_config.get("articles_dir") or default_articles_dir())
+    if mode == "in_process":
+        return InProcessExecutor(retries=RetryMode.ENABLED, marker_to_close=None)
+    return MultiprocessExecutor(max_concurrent=MULTIPROCESS_CONFIG["max_concurrent"], retries=RetryMode.ENABLED,
+                                start_method="forkserver", explicit_forkserver_preload=FORKSERVER_PRELOAD)
+
+
 def build_executor(name: str | None = None) -> dg.ExecutorDefinition:
     """The executor named by `name`, or by NEWSLEDGER_EXECUTOR when None."""
     name = name or executor_name()
+    if name == "auto":
+        return auto_executor
     if name == "in_process":
         return dg.in_process_executor
     if name == "multiprocess":
-        return dg.multiprocess_executor.configured(
-            {
-                "max_concurrent": _max_concurrent(),
-                "start_method": {"forkserver": {"preload_modules": FORKSERVER_PRELOAD}},
-            },
-            name="multiprocess",
-        )
+        return dg.multiprocess_executor.configured(MULTIPROCESS_CONFIG, name="multiprocess")
     return dask_executor.configured({"cluster": {"existing": {"address": {"env": DASK_SCHEDULER_ENV}}}}, name="dask")
 
 

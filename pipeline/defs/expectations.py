@@ -1,7 +1,7 @@
-"""Great Expectations suites as Dagster asset checks on the staged release (`release_snapshot`).
+"""Great Expectations suites on the staged release, reported as Dagster asset checks of `release_snapshot`.
 
-One multi-asset check runs every table's suite once (Great Expectations is imported and its context built once)
-and reports two checks per table:
+One step of the release job (pipeline/defs/release.py) runs every table's suite once (Great Expectations is
+imported and its context built once) and reports two checks per table:
 
 - `gx_<table>`: the expectations that must hold (ids unique and well-formed, required values present, allowed
   values, bounds, foreign keys, span invariants): severity ERROR and **blocking**, so a failing one stops the
@@ -16,41 +16,34 @@ in the UI. The same run builds the Data Docs into the staged release's `data_doc
 
 import dagster as dg
 
-from pipeline.publish.release import StagedRelease, run_release_checks
+from pipeline.release.build import StagedRelease, run_release_checks
 from schemas.metadata import RELEASE_TABLES
 
 ASSET = "release_snapshot"
 
 
-def _specs() -> list[dg.AssetCheckSpec]:
-    specs = []
-    for name in RELEASE_TABLES:
-        specs.append(dg.AssetCheckSpec(f"gx_{name}", asset=ASSET, blocking=True,
-                                       description=f"Great Expectations suite of {name}: expectations that must hold (blocking)."))
-        specs.append(dg.AssetCheckSpec(f"gx_{name}_quality", asset=ASSET, blocking=False,
-                                       description=f"Great Expectations suite of {name}: data-quality expectations (warning only)."))
-    return specs
-
-
-@dg.multi_asset_check(
-    specs=_specs(),
+@dg.op(
     name="great_expectations_release",
-    ins={"release_snapshot": dg.AssetIn(ASSET)},
-    description="Runs the Great Expectations suite of every table on the staged release and builds its Data Docs.",
+    out=dg.Out(dict),
+    description="Runs the Great Expectations suite of every table on the staged release and builds its Data Docs; "
+    "fails (no release) when a blocking expectation fails.",
 )
-def great_expectations_release(context: dg.AssetCheckExecutionContext, release_snapshot: dict):
-    from pipeline.publish.expectations import ERROR, WARN
+def great_expectations_release(context: dg.OpExecutionContext, release_snapshot: dict):
+    from pipeline.release.expectations import ERROR, WARN
 
     staged = StagedRelease.from_dict(release_snapshot)
     summary = run_release_checks(staged)
+    blocked = []
     for name in RELEASE_TABLES:
         s = summary["great_expectations"][name]
         for severity, check_name, dg_sev in ((ERROR, f"gx_{name}", dg.AssetCheckSeverity.ERROR),
                                              (WARN, f"gx_{name}_quality", dg.AssetCheckSeverity.WARN)):
             outcomes = [o for o in s["outcomes"] if o["severity"] == severity]
             failed = [o for o in outcomes if not o["success"]]
-            yield dg.AssetCheckResult(
-                asset_key=ASSET,
+            if failed and dg_sev == dg.AssetCheckSeverity.ERROR:
+                blocked.append(check_name)
+            context.log_event(dg.AssetCheckEvaluation(
+                asset_key=dg.AssetKey(ASSET),
                 check_name=check_name,
                 passed=not failed,
                 severity=dg_sev,
@@ -61,7 +54,13 @@ def great_expectations_release(context: dg.AssetCheckExecutionContext, release_s
                     "results": dg.MetadataValue.md(_table(outcomes)),
                     "data_docs": dg.MetadataValue.path(str(staged.final / "data_docs" / "index.html")),
                 },
-            )
+            ))
+    # Yielding flushes the logged evaluations, which a failing step would otherwise drop.
+    yield dg.AssetObservation(dg.AssetKey(ASSET), metadata={"blocking_checks_failed": dg.MetadataValue.json(blocked)})
+    if blocked:
+        raise dg.Failure(f"blocking Great Expectations checks failed: {', '.join(blocked)}; no release written "
+                         f"(the staged candidate and its Data Docs stay in {staged.staging})", allow_retries=False)
+    yield dg.Output(release_snapshot)
 
 
 def _table(outcomes: list[dict]) -> str:
@@ -75,4 +74,4 @@ def _table(outcomes: list[dict]) -> str:
 
 
 def defs() -> dg.Definitions:
-    return dg.Definitions(asset_checks=[great_expectations_release])
+    return dg.Definitions()  # the step is part of the release job (pipeline/defs/release.py)

@@ -10,7 +10,7 @@ The five tables are one graph-backed multi-asset whose per-article work fans out
   parallel on the multiprocess executor, and as tasks on the workers of a distributed executor (dask, celery,
   k8s). A bucket reads the articles table in batches, holding only its own articles of one batch
   (pipeline.extract.iter_stream), streams them through spaCy in `nlp.pipe` batches of a bounded number of words
-  and turns each result into table rows at once, written to part files every so often (`BucketTables`): a
+  and turns each result into table rows at once, written to part files every so often (pipeline.stages): a
   bucket holds neither its articles nor the extraction records. What it keeps grows slowly with its share (a
   cache key per article, the events that can join a cluster, actor and place descriptions, spaCy's vocabulary):
   about 450 to 700 MiB over 25,000 bench articles, so raise K for corpora beyond 100,000 (README, Benchmark).
@@ -20,63 +20,30 @@ The five tables are one graph-backed multi-asset whose per-article work fans out
   extractor is extracted again. `NEWSLEDGER_EXTRACTION_CACHE=0` turns it off.
 - `combine_extractions` runs the cross-article steps over all buckets (event clustering, merging the actor and
   place descriptions, sorting rows by key) and emits the five tables: the result is the same as one full rebuild,
-  whatever the buckets or cache (pipeline.publish.tables.merge_table_parts).
+  whatever the buckets or cache (pipeline.stages.combine).
+
+The ops only call pipeline.stages (extract_bucket, combine) and report what they return.
 """
 
 
-import dataclasses
-import hashlib
-import shutil
-from dataclasses import dataclass, field
-from pathlib import Path
-
 import dagster as dg
 
+from pipeline import stages
+from pipeline.defs.progress import StepProgress
 from pipeline.defs.resources import CorpusPaths
 from pipeline.defs.tables import table_out, table_output
-from pipeline.extract import ExtractionFailure, iter_stream
 from pipeline.extract.nlp import model_version
-from pipeline.publish.tables import TableParts, merge_table_files
+from pipeline.settings import settings
+from pipeline.stages import BucketTables
 
 GROUP = "extract"
-TABLES = ("actors", "places", "events", "figures", "mentions")
+TABLES = stages.EXTRACTED
 OUT_TABLES = TABLES + ("extraction_problems",)  # the five, and the articles whose extraction stopped (with why)
-CACHE_ENV = "NEWSLEDGER_EXTRACTION_CACHE"  # "0" turns the per-article cache off (every run extracts everything)
-BUCKETS_ENV = "NEWSLEDGER_EXTRACT_BUCKETS"  # parallel extraction steps (hash buckets of the article id)
-DEFAULT_BUCKETS = 4
-
-
-def _cache_for(paths: CorpusPaths):
-    from pipeline.settings import settings
-
-    if not settings().extraction_cache:
-        return None
-    from pipeline.extract.cache import ExtractionCache, extractor_version
-    from pipeline.extract.nlp import pipeline_signature
-
-    return ExtractionCache(paths.warehouse / ".cache" / "extraction", extractor_version(pipeline_signature()))
 
 
 def n_buckets() -> int:
-    from pipeline.settings import settings
-
+    """K, the parallel extraction steps (NEWSLEDGER_EXTRACT_BUCKETS, read when the definitions load)."""
     return settings().extract_buckets
-
-
-def bucket_of(article_id: str, k: int) -> int:
-    """A stable bucket in [0, k) for an article id (a hash, so buckets are even and do not depend on order)."""
-    return int(hashlib.sha256(article_id.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16) % k
-
-
-@dataclass
-class BucketTables:
-    """What an extraction bucket hands to `combine_extractions`: its rows of the five tables (not the extraction
-    records, which stay in the cache), its event records for clustering, and its failures."""
-
-    parts: TableParts
-    failures: list[ExtractionFailure] = field(default_factory=list)
-    n_articles: int = 0
-    cached: int = 0
 
 
 def _bucket_op(i: int, k: int) -> dg.OpDefinition:
@@ -86,48 +53,15 @@ def _bucket_op(i: int, k: int) -> dg.OpDefinition:
         "article); the bucket's rows of the five tables.",
     )
     def extract_bucket(context: dg.OpExecutionContext, paths: CorpusPaths, articles) -> BucketTables:
-        from pipeline.publish.tablefile import iter_frames
-        from pipeline.publish.tables import articles_from_frame
-
-        def own_articles():
-            # The articles table streams past in batches; only this bucket's articles of one batch are held.
-            for chunk in iter_frames("articles", articles, batch_rows=2_000):
-                yield articles_from_frame(chunk[[bucket_of(a, k) == i for a in chunk["article_id"]]])
-
+        progress = StepProgress(context.log, f"extract bucket {i}/{k}", stages.bucket_size(articles, i, k))
         spill = paths.scratch(context.run.run_id) / f"bucket_{i}_of_{k}"
-        shutil.rmtree(spill, ignore_errors=True)  # what an earlier attempt of this step left
-        spill.mkdir(parents=True)
-        out = BucketTables(parts=TableParts(spill_dir=str(spill)))
-        counts: dict = {}
-        keys: set[str] = set()
-        cache, group = _cache_for(paths), f"b{i}of{k}"
-        # Streamed: each result becomes table rows at once, and the rows go to part files every so often, so the
-        # bucket holds neither its articles, nor its extraction records, nor its table rows.
-        for item in iter_stream(own_articles, cache=cache, group=group, counts=counts, keys=keys):
-            if isinstance(item, ExtractionFailure):  # published with what was found, and a row that says why
-                if item.partial is not None:
-                    out.parts.add(item.partial)
-                out.failures.append(dataclasses.replace(item, partial=None))
-            else:
-                out.parts.add(item)
-        out.parts.frozen()
-        n = out.n_articles = counts["articles"]
-        out.cached = counts["cached"]
-        out.failures.sort(key=lambda f: (f.article_id, f.source_file))
-        compacted = ""
-        if cache is not None:
-            # Merge the small shards incremental runs leave and drop results of articles no longer in the bucket
-            # (reads only the key lists when there is nothing to do). Housekeeping: a failure costs no result.
-            from pipeline.extract.cache import compaction_max_shards
-
-            try:
-                stats = cache.compact(group, keep=keys, max_shards=compaction_max_shards())
-                compacted = f"; {stats}" if stats.changed else ""
-            except Exception as exc:  # noqa: BLE001 - the cache is an optimisation; the next run tries again
-                context.log.warning(f"bucket {i}/{k}: extraction cache compaction failed: {type(exc).__name__}: {exc}")
+        out = stages.extract_bucket(articles, i, k, spill, stages.extraction_cache(paths.warehouse),
+                                    progress=progress, log=context.log)
+        progress.finish()
+        n = out.n_articles
         context.log.info(
             f"bucket {i}/{k}: {n} articles, {out.cached} from the cache, "
-            f"{n - out.cached - len(out.failures)} extracted, {len(out.failures)} failed{compacted}"
+            f"{n - out.cached - len(out.failures)} extracted, {len(out.failures)} failed{out.compacted}"
         )
         return out
 
@@ -151,46 +85,26 @@ def _combine_op(k: int) -> dg.OpDefinition:
 
 
 def _combine(context: dg.OpExecutionContext, buckets: list[BucketTables], paths: CorpusPaths):
-    from pipeline.extract.events import cluster_events
-
-    cache = _cache_for(paths)
-    if cache is not None and cache.prune():  # results of older extraction code are never read again
-        context.log.info("removed extraction cache folders of older extractor versions")
-    events = sorted((e for b in buckets for e in b.parts.events), key=lambda e: e.event_id)
-    # Only the reports that joined a cluster: the others keep the placeholder id their rows carry.
-    cluster_of = {e.event_id: c.cluster_id for e, c in zip(events, cluster_events(events)) if c.cluster_id != e.cluster_id}
-    del events
-    scratch = paths.scratch(context.run.run_id)
-    merge_tmp = scratch / "combine"
-    frames = merge_table_files([b.parts for b in buckets], cluster_of, scratch, merge_tmp)
-    for b in buckets:  # the part files are merged into the tables now
-        for files in b.parts.files.values():
-            for f in files:
-                Path(f).unlink(missing_ok=True)
-    shutil.rmtree(merge_tmp, ignore_errors=True)
-    from pipeline.publish.tables import extraction_problems_frame
-
-    failure_records = sorted((f for b in buckets for f in b.failures), key=lambda f: (f.article_id, f.source_file))
-    failures = [{k: v for k, v in f.__dict__.items() if k != "partial"} for f in failure_records]
-    n_articles = sum(b.n_articles for b in buckets)
-    cached = sum(b.cached for b in buckets)
+    done = stages.combine(buckets, paths.scratch(context.run.run_id), stages.extraction_cache(paths.warehouse),
+                          log=context.log)
+    failures = [{k: v for k, v in f.__dict__.items() if k != "partial"} for f in done.failures]
     if failures:
         context.log.warning(f"extraction stopped on {len(failures)} article(s), published with what was found: {failures[:5]}")
-    extra = {"model": model_version(), "articles_failed": len(failures), "articles_from_cache": cached}
-    for name in TABLES:
-        yield table_output(name, frames[name], extra)
-    yield table_output("extraction_problems", extraction_problems_frame(failure_records), extra)
+    extra = {"model": model_version(), "articles_failed": len(failures), "articles_from_cache": done.cached}
+    for name in OUT_TABLES:
+        yield table_output(name, done.tables[name], extra)
     yield dg.AssetCheckResult(
         check_name="all_articles_extracted",
         asset_key="mentions",
         passed=not failures,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"articles": n_articles, "failed": len(failures), "failures": dg.MetadataValue.json(failures[:50])},
+        metadata={"articles": done.n_articles, "failed": len(failures), "failures": dg.MetadataValue.json(failures[:50])},
     )
 
 
 @dg.graph_multi_asset(
     outs={name: table_out(name, GROUP) for name in OUT_TABLES},
+    group_name=GROUP,  # a graph-backed asset takes its group here, not from its outs
     ins={"articles": dg.AssetIn("articles")},
     check_specs=[
         dg.AssetCheckSpec(

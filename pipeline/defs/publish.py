@@ -6,17 +6,15 @@ import errno
 import fcntl
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
-import pandas as pd
 
-from pipeline import __version__
+from pipeline import stages
 from pipeline.defs.resources import CorpusPaths
 from pipeline.defs.tables import spell_out_inputs
-from pipeline.publish.lineage import inputs_hash
-from pipeline.publish.views import views_sql
-from pipeline.publish.writer import publish
+from pipeline.publish.state import STATE_TAG
 from schemas.metadata import TABLE_ORDER
 
 GROUP = "publish"
@@ -137,21 +135,8 @@ def remove_scratch(warehouse: Path, run_id: str) -> None:
 
 
 def _publish(context, paths, **tables):
-    from pipeline.extract.nlp import model_version
-
-    kv = {
-        "newsledger.pipeline_version": __version__,
-        "newsledger.inputs_sha256": inputs_hash(tables["articles"], tables["duplicates"], tables["quarantine"]),
-        "newsledger.model": model_version(),
-    }
-    from pipeline.publish.state import STATE_TAG, clear_stamp, write_stamp
-
-    clear_stamp(paths.warehouse)  # whatever happens next, the old stamp no longer describes the warehouse
-    result = publish(paths.warehouse, tables, kv, views_sql())
+    result, kv = stages.publish(paths.warehouse, tables, context.run.tags.get(STATE_TAG))
     context.log.info(f"published {sum(result.rows.values())} rows to {result.parquet_dir} and {result.duckdb_path}")
-    state = context.run.tags.get(STATE_TAG)
-    if state:  # the launcher fingerprinted the inputs and code before the run read them (pipeline/publish/state.py)
-        write_stamp(paths.warehouse, state, result.rows, result.files)
     remove_scratch(paths.warehouse, context.run.run_id)
     return dg.MaterializeResult(
         metadata={
@@ -169,6 +154,8 @@ warehouse = dg.asset(
     group_name=GROUP,
     ins={name: dg.AssetIn(name) for name in TABLE_ORDER},
     pool=WRITER_POOL,
+    # Published by the daily schedule (and the inbox sensor): older than a day and a bit is late, two days stale.
+    freshness_policy=dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=48), warn_window=timedelta(hours=26)),
     description="The published dataset: one zstd Parquet file per table, then one DuckDB file loaded from them "
     "(tables with COMMENT ON descriptions and readable views). Runs only when every blocking check passed.",
 )(spell_out_inputs(_publish, [("context", dg.AssetExecutionContext), ("paths", CorpusPaths)], list(TABLE_ORDER)))

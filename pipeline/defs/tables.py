@@ -4,8 +4,8 @@
 import dagster as dg
 import pandas as pd
 
-from pipeline.publish.tablefile import TableFile, iter_frames
-from schemas.metadata import dagster_table_schema, schema_hash, table_meta
+from pipeline.tables.files import TableFile
+from schemas.metadata import dagster_table_schema, schema_hash, sql_ident, table_meta
 
 
 def table_out(name: str, group: str) -> dg.AssetOut:
@@ -24,10 +24,42 @@ def table_output(name: str, table: pd.DataFrame | TableFile, extra: dict | None 
     as Parquet, pipeline.defs.storage), with its row count, column schema and a preview of its first rows."""
     metadata = {"dagster/row_count": len(table), "dagster/column_schema": dagster_table_schema(name)}
     if len(table):
-        head = table.head(5) if isinstance(table, pd.DataFrame) else next(iter_frames(name, table, batch_rows=5))
-        metadata["preview"] = dg.MetadataValue.md(_preview(head))
+        metadata.update(glance_metadata(name, table))
     metadata.update(extra or {})
     return dg.Output(table, output_name=name, metadata=metadata)
+
+
+# What a researcher reads at a glance on an asset's page: rows by one telling column, and the latest rows by date.
+COUNT_BY = {"articles": "published_at_source", "actors": "actor_type", "events": "event_type", "figures": "category",
+            "mentions": "kind", "quarantine": "reason", "duplicates": "kind"}
+LATEST_BY = {"articles": "published_at", "events": "date_start", "figures": "window_start"}
+
+
+def glance_metadata(name: str, table: pd.DataFrame | TableFile) -> dict:
+    """`<column>_counts` (rows by COUNT_BY's column) and `preview` (the 5 latest rows by LATEST_BY's date, else the
+    first 5 by key), computed by DuckDB over the table file (or DataFrame) without loading the table."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        if isinstance(table, pd.DataFrame):
+            con.register("t", table)
+        else:
+            con.register("t", con.read_parquet(str(table.path)))
+        out = {}
+        col = COUNT_BY.get(name)
+        if col:
+            rows = con.execute(f"SELECT CAST({sql_ident(col)} AS VARCHAR), count(*) FROM t GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
+            out[f"{col}_counts"] = dg.MetadataValue.json({str(k): int(n) for k, n in rows})
+        key = ", ".join(sql_ident(c) for c in table_meta(name).primary_key)
+        if name in LATEST_BY:
+            head = con.execute(f"SELECT * FROM t ORDER BY {sql_ident(LATEST_BY[name])} DESC NULLS LAST, {key} LIMIT 5").df()
+        else:
+            head = con.execute(f"SELECT * FROM t ORDER BY {key} LIMIT 5").df()
+        out["preview"] = dg.MetadataValue.md(_preview(head))
+        return out
+    finally:
+        con.close()
 
 
 def _preview(df: pd.DataFrame, n: int = 5) -> str:

@@ -12,9 +12,9 @@ from collections import Counter
 
 import dagster as dg
 
+from pipeline import stages
 from pipeline.defs.tables import spell_out_inputs
 from schemas.metadata import TABLE_ORDER, table_meta
-from pipeline.publish.validate import ValidationReport, check_evidence, check_foreign_keys, validate_table
 
 
 def _related(name: str) -> list[str]:
@@ -51,17 +51,13 @@ def _description(name: str) -> str:
     )
 
 
-def _evaluate(name: str, tables: dict, cross_table: ValidationReport) -> dg.AssetCheckResult:
-    source = tables[name]  # a TableFile (pipeline.defs.storage) or a DataFrame: read in batches either way
-    report = validate_table(name, source)
-    failures = report.failures + cross_table.for_table(name)
-    total = report.count(name) + cross_table.count(name)
+def _result(name: str, found: stages.TableValidation) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         asset_key=name,
         check_name=f"pandera_{name}",
-        passed=total == 0,
+        passed=found.total == 0,
         severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"rows": len(source), **failure_metadata(failures, total=total)},
+        metadata={"rows": found.rows, **failure_metadata(found.failures, total=found.total)},
     )
 
 
@@ -74,10 +70,9 @@ def build_pandera_checks(names: list[str] | tuple[str, ...], step_name: str | No
     names = list(names)
     inputs = sorted(set(names).union(*(_related(n) for n in names)))
 
-    def _check(context, **tables):
-        cross_table = check_foreign_keys(tables).extend(check_evidence(tables))
-        for name in names:
-            yield _evaluate(name, tables, cross_table)
+    def _check(context, **tables):  # tables: TableFiles (pipeline.defs.storage) or DataFrames, read in batches
+        for name, found in stages.validate(names, tables).items():
+            yield _result(name, found)
 
     spell_out_inputs(_check, [("context", dg.AssetCheckExecutionContext)], inputs)
     step_name = step_name or ("pandera_" + "_".join(names))

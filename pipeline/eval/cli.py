@@ -5,7 +5,9 @@
     python -m pipeline eval --benchmark ../shared/benchmarks  # + every known benchmark file in that folder
     python -m pipeline eval --benchmark ../shared/benchmarks/figures/idetect_excerpts_dev.jsonl --no-gold
 
-Prints precision, recall and F1 per table (figures, actors, places, events) and per benchmark, the extra
+Every benchmark is scored in two parts, fixed by a hash of the item id (pipeline.eval.split): `:studied`, the
+part rules may be shaped on, and `:checked`, the part only scored. Prints precision, recall and F1 per table
+(figures, actors, places, events) and per benchmark part, the extra
 measures (category agreement, CAMEO-root accuracy...) and the issue's targets, and writes the same as JSON
 (`--report`, by default warehouse/eval/report.json). Runs the extraction library directly (no Dagster).
 """
@@ -59,16 +61,14 @@ def project_gold_report(
 
     Actor and place precision are not measured by that gold (it lists what must be found, not everything
     that may be), so they are reported as n/a."""
+    import tempfile
+
     from pipeline.eval.gold import load_gold, same_event_clusters, score
     from pipeline.eval.report import make_report
-    from pipeline.extract import extract_corpus
-    from pipeline.ingest.corpus import ingest_corpus
-    from pipeline.publish.tables import articles_frame, extraction_frames
+    from pipeline.stages import corpus_tables  # reason: loads spaCy's pipeline code, only when scoring the gold
 
-    ingested = ingest_corpus(articles_dir)
-    result = extract_corpus(ingested.articles)
-    tables = extraction_frames(result.extractions)
-    tables["articles"] = articles_frame(ingested.articles)
+    with tempfile.TemporaryDirectory() as tmp:  # the tables a run publishes, by the functions the run calls
+        tables = corpus_tables(Path(articles_dir), Path(tmp))
     gold = load_gold(gold_path)
     scores = score(tables, gold, documents)
     prf: dict[str, PRF] = {}
@@ -86,7 +86,7 @@ def project_gold_report(
         sum(ok for _, ok in clusters) / len(clusters) if clusters else None
     )
     return make_report(
-        report_name, str(gold_path), len(gold["articles"]), len(result.failures),
+        report_name, str(gold_path), len(gold["articles"]), len(tables["extraction_problems"]),
         "pipeline.eval.gold rules (quote overlap + value for figures, names/aliases for actors, names/spellings "
         "for places, quote overlap + type for events); actor and place precision not measured (n/a).",
         prf, metrics, [],
@@ -107,14 +107,19 @@ def benchmark_reports(path: Path, limit: int | None = None, only: list[str] | No
         if mod is None:
             raise ValueError(f"{path}: no adapter for this file (known: see pipeline/eval/adapters/)")
         pairs = [(mod, path)]
+    from pipeline.eval.split import PARTS
+
     out = []
     for mod, f in pairs:
         if only and mod.NAME not in only:
             continue
-        t0 = time.perf_counter()
-        rep = mod.evaluate(f, limit=limit)
-        rep["seconds"] = round(time.perf_counter() - t0, 1)
-        out.append(rep)
+        for part in PARTS:  # the fixed studied/checked split (pipeline.eval.split), each part its own report
+            t0 = time.perf_counter()
+            rep = mod.evaluate(f, limit=limit, part=part)
+            rep["seconds"] = round(time.perf_counter() - t0, 1)
+            rep["part"] = part
+            rep["benchmark"] = f"{rep['benchmark']}:{part}"
+            out.append(rep)
     return out
 
 
@@ -123,12 +128,12 @@ def _fmt(x: float | None) -> str:
 
 
 def format_table(reports: list[dict]) -> str:
-    lines = [f"{'benchmark':<26} {'table':<8} {'gold':>5} {'found':>5} {'pred':>5} {'P':>5} {'R':>5} {'F1':>5}"]
+    lines = [f"{'benchmark':<34} {'table':<10} {'gold':>5} {'found':>5} {'pred':>5} {'P':>5} {'R':>5} {'F1':>5}"]
     for rep in reports:
         for table, t in rep["tables"].items():
             pred = "" if t["predicted"] == 0 and t["precision"] is None else str(t["predicted"])
             lines.append(
-                f"{rep['benchmark']:<26} {table:<8} {t['gold']:>5} {t['gold_found']:>5} {pred:>5} "
+                f"{rep['benchmark']:<34} {table:<10} {t['gold']:>5} {t['gold_found']:>5} {pred:>5} "
                 f"{_fmt(t['precision'])} {_fmt(t['recall'])} {_fmt(t['f1'])}"
             )
     extra = []
@@ -136,14 +141,14 @@ def format_table(reports: list[dict]) -> str:
         for name, m in rep["metrics"].items():
             val = m["rate"] if isinstance(m, dict) else m
             detail = f" ({m['agree']}/{m['compared']})" if isinstance(m, dict) else ""
-            extra.append(f"  {rep['benchmark']:<26} {name:<40} {_fmt(val)}{detail}")
+            extra.append(f"  {rep['benchmark']:<34} {name:<40} {_fmt(val)}{detail}")
     if extra:
         lines += ["", "other measures:", *extra]
     tg = [(rep["benchmark"], t) for rep in reports for t in rep["targets"]]
     if tg:
         lines += ["", "targets:"]
         for bench, t in tg:
-            lines.append(f"  {'MET ' if t['met'] else 'MISS'} {bench:<22} {t['name']:<48} {_fmt(t['value'])} >= {t['target']}")
+            lines.append(f"  {'MET ' if t['met'] else 'MISS'} {bench:<34} {t['name']:<48} {_fmt(t['value'])} >= {t['target']}")
     return "\n".join(lines)
 
 

@@ -155,7 +155,6 @@ def score(tables: dict[str, pd.DataFrame], gold: dict, documents: dict[str, dict
         r.actor_id: {_norm(r.name), *(_norm(a) for a in r.aliases)} for r in actors.itertuples()
     }
     place_names = {r.place_id: {_norm(r.name), *(_norm(a) for a in r.aliases)} for r in places.itertuples()}
-    places_by_id = dict(zip(places["place_id"], places["name"]))
 
     s_fig, s_act, s_plc, s_evt, s_art = Score("figures"), Score("actors"), Score("places"), Score("events"), Score("articles")
     matched_figs: set[str] = set()
@@ -170,83 +169,97 @@ def score(tables: dict[str, pd.DataFrame], gold: dict, documents: dict[str, dict
         s_art._field("published_at", _date(art["published_at"]) == _date(g.get("published_at")))
         s_art._field("published_at_source", art["published_at_source"] == g.get("published_at_source"))
         text, aid = art["text"], art["article_id"]
-
         figs = tables["figures"][tables["figures"]["article_id"] == aid]
-        for gf in g.get("figures", []):
-            s_fig.expected += 1
-            spans = _gold_spans(text, gf)
-            cands = [
-                f for f in figs.itertuples()
-                if any(_overlaps((f.char_start, f.char_end), sp) for sp in spans) and float(f.value) == float(gf["value"])
-            ]
-            if not cands:
-                s_fig.misses.append(f"{_key(g)}: {gf['quote']!r} = {gf['value']}")
-                continue
-            f = cands[0]
-            s_fig.found += 1
-            matched_figs.add(f.figure_id)
-            s_fig._field("category", f.category == gf["category"])
-            s_fig._field("qualifier", f.qualifier == gf["qualifier"])
-            s_fig._field("unit", f.unit == gf.get("unit", "people"))
-            if gf.get("reporter_actor") is not None:
-                want = _norm(gf["reporter_actor"])
-                s_fig._field("reporter", f.reporter_actor_id is not None and want in actor_names.get(f.reporter_actor_id, set()))
-            s_fig._field("window_kind", f.window_kind == gf.get("window_kind", "unknown"))
-            if gf.get("window_start") is not None:
-                s_fig._field("window", _date(f.window_start) == _date(gf["window_start"]) and _date(f.window_end) == _date(gf.get("window_end")))
-        s_fig.predicted += len(figs)
-
-        for ga in g.get("actors", []):
-            s_act.expected += 1
-            names = {_norm(ga["name"]), *(_norm(a) for a in ga.get("aliases_in_text", []))}
-            hit = [aid_ for aid_, ns in actor_names.items() if ns & names]
-            if hit:
-                s_act.found += 1
-                s_act._field("one_actor_for_all_aliases", len(hit) == 1)
-            else:
-                s_act.misses.append(f"{_key(g)}: {ga['name']}")
-
-        gold_places = g.get("places", [])
-        spelling_owners: dict[str, int] = {}
-        for gp in gold_places:
-            for sp in {_norm(x) for x in gp.get("spellings_in_text", [])}:
-                spelling_owners[sp] = spelling_owners.get(sp, 0) + 1
-        for gp in gold_places:
-            s_plc.expected += 1
-            # A spelling shared by two gold places ("Idlib": the city, and the province) says nothing alone.
-            spellings = {_norm(x) for x in gp.get("spellings_in_text", [])}
-            unambiguous = {sp for sp in spellings if spelling_owners.get(sp) == 1}
-            by_name = [pid for pid, ns in place_names.items() if _norm(gp["name"]) == _norm(places_by_id[pid])]
-            by_spelling = [pid for pid, ns in place_names.items() if ns & unambiguous]
-            hit = by_name or by_spelling
-            if hit:
-                s_plc.found += 1
-                s_plc._field("one_place_for_all_spellings", len(set(by_spelling)) <= 1)
-                row = places[places["place_id"] == hit[0]].iloc[0]
-                if gp.get("country_iso3"):
-                    s_plc._field("country", row["country_iso3"] == gp["country_iso3"])
-            else:
-                s_plc.misses.append(f"{_key(g)}: {gp['name']}")
-
+        _score_figures(g, text, figs, actor_names, s_fig, matched_figs)
+        _score_actors(g, actor_names, s_act)
+        _score_places(g, places, place_names, s_plc)
         evts = tables["events"][tables["events"]["article_id"] == aid]
-        for ge in g.get("events", []):
-            s_evt.expected += 1
-            spans = _gold_spans(text, ge)
-            cands = [e for e in evts.itertuples() if any(_overlaps((e.char_start, e.char_end), sp) for sp in spans)]
-            typed = [e for e in cands if e.event_type == ge["event_type"]]
-            if not typed:
-                got = sorted({e.event_type for e in cands})
-                s_evt.misses.append(f"{_key(g)}: {ge['event_type']} {ge['quote']!r} (got {got})")
-                continue
-            s_evt.found += 1
-            matched_evts.add(typed[0].event_id)
-        s_evt.predicted += len(evts)
+        _score_events(g, text, evts, s_evt, matched_evts)
 
     s_fig.correct_predicted = len(matched_figs)
     s_evt.correct_predicted = len(matched_evts)
     s_act.predicted = s_act.correct_predicted = s_act.found
     s_plc.predicted = s_plc.correct_predicted = s_plc.found
     return {"articles": s_art, "figures": s_fig, "actors": s_act, "places": s_plc, "events": s_evt}
+
+
+def _score_figures(g: dict, text: str, figs: pd.DataFrame, actor_names: dict, s_fig: Score, matched: set[str]) -> None:
+    """One gold article's figures: found by span and value, then each field."""
+    for gf in g.get("figures", []):
+        s_fig.expected += 1
+        spans = _gold_spans(text, gf)
+        cands = [
+            f for f in figs.itertuples()
+            if any(_overlaps((f.char_start, f.char_end), sp) for sp in spans) and float(f.value) == float(gf["value"])
+        ]
+        if not cands:
+            s_fig.misses.append(f"{_key(g)}: {gf['quote']!r} = {gf['value']}")
+            continue
+        f = cands[0]
+        s_fig.found += 1
+        matched.add(f.figure_id)
+        s_fig._field("category", f.category == gf["category"])
+        s_fig._field("qualifier", f.qualifier == gf["qualifier"])
+        s_fig._field("unit", f.unit == gf.get("unit", "people"))
+        if gf.get("reporter_actor") is not None:
+            want = _norm(gf["reporter_actor"])
+            s_fig._field("reporter", f.reporter_actor_id is not None and want in actor_names.get(f.reporter_actor_id, set()))
+        s_fig._field("window_kind", f.window_kind == gf.get("window_kind", "unknown"))
+        if gf.get("window_start") is not None:
+            s_fig._field("window", _date(f.window_start) == _date(gf["window_start"]) and _date(f.window_end) == _date(gf.get("window_end")))
+    s_fig.predicted += len(figs)
+
+
+def _score_actors(g: dict, actor_names: dict, s_act: Score) -> None:
+    for ga in g.get("actors", []):
+        s_act.expected += 1
+        names = {_norm(ga["name"]), *(_norm(a) for a in ga.get("aliases_in_text", []))}
+        hit = [aid_ for aid_, ns in actor_names.items() if ns & names]
+        if hit:
+            s_act.found += 1
+            s_act._field("one_actor_for_all_aliases", len(hit) == 1)
+        else:
+            s_act.misses.append(f"{_key(g)}: {ga['name']}")
+
+
+def _score_places(g: dict, places: pd.DataFrame, place_names: dict, s_plc: Score) -> None:
+    places_by_id = dict(zip(places["place_id"], places["name"]))
+    gold_places = g.get("places", [])
+    spelling_owners: dict[str, int] = {}
+    for gp in gold_places:
+        for sp in {_norm(x) for x in gp.get("spellings_in_text", [])}:
+            spelling_owners[sp] = spelling_owners.get(sp, 0) + 1
+    for gp in gold_places:
+        s_plc.expected += 1
+        # A spelling shared by two gold places ("Idlib": the city, and the province) says nothing alone.
+        spellings = {_norm(x) for x in gp.get("spellings_in_text", [])}
+        unambiguous = {sp for sp in spellings if spelling_owners.get(sp) == 1}
+        by_name = [pid for pid, ns in place_names.items() if _norm(gp["name"]) == _norm(places_by_id[pid])]
+        by_spelling = [pid for pid, ns in place_names.items() if ns & unambiguous]
+        hit = by_name or by_spelling
+        if hit:
+            s_plc.found += 1
+            s_plc._field("one_place_for_all_spellings", len(set(by_spelling)) <= 1)
+            row = places[places["place_id"] == hit[0]].iloc[0]
+            if gp.get("country_iso3"):
+                s_plc._field("country", row["country_iso3"] == gp["country_iso3"])
+        else:
+            s_plc.misses.append(f"{_key(g)}: {gp['name']}")
+
+
+def _score_events(g: dict, text: str, evts: pd.DataFrame, s_evt: Score, matched: set[str]) -> None:
+    for ge in g.get("events", []):
+        s_evt.expected += 1
+        spans = _gold_spans(text, ge)
+        cands = [e for e in evts.itertuples() if any(_overlaps((e.char_start, e.char_end), sp) for sp in spans)]
+        typed = [e for e in cands if e.event_type == ge["event_type"]]
+        if not typed:
+            got = sorted({e.event_type for e in cands})
+            s_evt.misses.append(f"{_key(g)}: {ge['event_type']} {ge['quote']!r} (got {got})")
+            continue
+        s_evt.found += 1
+        matched.add(typed[0].event_id)
+    s_evt.predicted += len(evts)
 
 
 def same_event_clusters(tables: dict[str, pd.DataFrame], gold: dict, documents: dict[str, dict] | None = None) -> list[tuple[str, bool]]:

@@ -44,11 +44,11 @@ def make_article(item: TextItem) -> Article:
 
 def extract_items(items: Sequence[TextItem], batch_size: int = 32) -> dict[str, ArticleExtraction | None]:
     """The extraction of every item, by item id (None for an item whose extraction failed)."""
-    from pipeline.extract import extract_corpus
+    from pipeline.extract import extract_batch
 
     articles = [make_article(it) for it in items]
     by_article = {a.article_id: it.item_id for a, it in zip(articles, items)}
-    result = extract_corpus(articles, batch_size=batch_size)
+    result = extract_batch(articles, batch_size=batch_size)  # per-article records: no cross-article step
     out: dict[str, ArticleExtraction | None] = {it.item_id: None for it in items}
     for ex in result.extractions:
         out[by_article[ex.article.article_id]] = ex
@@ -66,6 +66,27 @@ def parse_yyyymmdd(value: object) -> dt.date | None:
         return None
 
 
-def limit_items(items: Iterable, limit: int | None) -> list:
+def limit_items(items: Iterable, limit: int | None, part: str | None = None) -> list:
+    """The first `limit` items (all when None), then those of one part of the studied/checked split."""
+    from pipeline.eval.split import in_part
+
     items = list(items)
-    return items[:limit] if limit else items
+    return in_part(items[:limit] if limit else items, part)
+
+
+def fold_name(s: str | None) -> str:
+    """A place name folded for comparison: lower case, one space, straight apostrophes."""
+    return " ".join((s or "").replace("’", "'").lower().split())
+
+
+def place_names(ex: ArticleExtraction) -> dict[str, set[str]]:
+    """Folded names of each place of an extraction: its quotes, its name and its aliases."""
+    out: dict[str, set[str]] = {}
+    for m in ex.place_mentions:
+        names = out.setdefault(m.place_id, set())
+        names.add(fold_name(m.quote))
+        info = ex.places.get(m.place_id)
+        if info:
+            names.add(fold_name(info.name))
+            names.update(fold_name(a) for a in info.aliases)
+    return out

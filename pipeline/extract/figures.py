@@ -21,24 +21,22 @@ duration, percentage, money, label, ordinal or time), the extractor reads from t
 
 from __future__ import annotations
 
-import bisect
 import functools
 import itertools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pipeline.extract.attribution import speech_verbs, statement_zones
 from pipeline.extract.context import ArticleContext
-from pipeline.extract.numbers import NumberPhrase, find_number_phrases, lexicon as number_lexicon, not_a_count
+from pipeline.extract.spans import SpanIndex
+from pipeline.extract.numbers import NumberPhrase, coordinated_conjunct, find_number_phrases, lexicon as number_lexicon, not_a_count
 from pipeline.extract.temporal import figure_window
 from pipeline.extract.types import ActorInfo, ActorMention, DateMention, Figure, PlaceMention
 from pipeline.ids import span_id
 from pipeline.ingest.dates import find_date_expressions
+from pipeline.lexicons import load as load_lexicon
 
-_TERMS_PATH = Path(__file__).resolve().parent.parent / "lexicons" / "figure_terms.yaml"
 
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 _ARG_DEPS = {"nsubj", "nsubjpass", "dobj", "attr", "oprd", "dative", "agent", "csubj"}
@@ -50,9 +48,8 @@ _WINDOW = 8  # tokens either side of the number for the third level of context
 
 @functools.lru_cache(maxsize=1)
 def _terms() -> dict[str, Any]:
-    with open(_TERMS_PATH, encoding="utf-8") as fh:
-        t = yaml.safe_load(fh)
-    t["_reporting"] = frozenset(w.lower() for w in t["reporting_verbs"])
+    t = load_lexicon("figure_terms.yaml")
+    t["_reporting"] = frozenset(w.lower() for w in speech_verbs()["number_source"])
     t["_unit_of"] = {}
     for unit in ("children", "families", "households", "homes", "buildings", "people"):
         for w in t["units"][unit]:
@@ -333,58 +330,10 @@ def _find_reporter(p: _Parse, sent, according: list | None = None):
     return None
 
 
-_QUOTATION_RE = re.compile(r"“[^”\n]{10,2000}”|«[^»\n]{10,2000}»|\"[^\"\n]{10,2000}\"")
-
-
-def _speaker_in(doc, start: int, end: int):
-    """The one named by a reporting verb in the text [start, end) ("X said", "said X"), or None."""
-    span = doc.char_span(start, end, alignment_mode="contract") if end > start else None
-    if span is None:
-        return None
-    reporting = _terms()["_reporting"]
-    for tok in span:
-        if tok.text.lower() in reporting and tok.pos_ in ("VERB", "AUX"):
-            src = _verb_source(tok)
-            if src is not None:
-                return _unwrap_source(src)
-    return None
-
-
-def statement_zones(ctx: ArticleContext) -> list[tuple[int, int, Any]]:
-    """Stretches of the text spoken in a named speaker's voice, as (start, end, speaker token), for figures
-    whose own sentence names no source:
-
-    - a statement introduced by a line that ends "X said:" (press releases: "The Foreign Secretary said:"
-      and then his words without quotation marks) runs over the paragraphs after it, up to the next such
-      introduction or the end of the text;
-    - a quotation (“...”, «...», "...") within a paragraph is voiced by the speaker a reporting verb names
-      right after its closing mark in the same sentence (“... 40 were killed,” the mayor said) or, failing
-      that, before its opening mark ("The mayor said: “...”).
-
-    Innermost first does not matter here: callers take the last zone that contains a figure (quotations are
-    listed after statements)."""
-    text, doc = ctx.text, ctx.doc
-    zones: list[tuple[int, int, Any]] = []
-    intros = []
-    for m in re.finditer(r":[ \t]*\r?\n", text):  # a line ending with a colon (the parser may not end a sentence there)
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        speaker = _speaker_in(doc, line_start, m.start())
-        if speaker is not None:
-            intros.append((m.end(), speaker))
-    for n, (start, speaker) in enumerate(intros):
-        end = intros[n + 1][0] if n + 1 < len(intros) else len(text)
-        zones.append((start, end, speaker))
-    for m in _QUOTATION_RE.finditer(text):
-        open_at, close_at = m.start(), m.end()
-        si_close = ctx.sentence_index_at(close_at - 1)
-        s_close = ctx.sentences[si_close] if ctx.sentences else None
-        speaker = _speaker_in(doc, close_at, s_close.char_end) if s_close is not None else None
-        if speaker is None and ctx.sentences:
-            s_open = ctx.sentences[ctx.sentence_index_at(open_at)]
-            speaker = _speaker_in(doc, s_open.char_start, open_at)
-        if speaker is not None:
-            zones.append((open_at, close_at, speaker))
-    return zones
+def _source_of(verb):
+    """The one a reporting verb names as the source ("data from X" unwrapped to X), or None."""
+    src = _verb_source(verb)
+    return _unwrap_source(src) if src is not None else None
 
 
 def _mention_in(mentions: list[ActorMention], start: int, end: int, head) -> ActorMention | None:
@@ -444,20 +393,6 @@ def _date_spans(ctx: ArticleContext, date_mentions: list[DateMention]) -> list[t
     return spans
 
 
-class _SpanIndex:
-    """Whether [start, end) overlaps one of many spans, for many queries: sorted by start, with the running maximum of the
-    ends, so a query looks at the spans starting before its end only as far back as one could still reach it."""
-
-    def __init__(self, spans: list[tuple[int, int]]):
-        self.spans = sorted(spans)
-        self.starts = [s for s, _ in self.spans]
-        self.max_end = list(itertools.accumulate((e for _, e in self.spans), max))
-
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self.starts, end)  # the spans with s < end; one of them overlaps iff its end > start
-        return i > 0 and self.max_end[i - 1] > start
-
-
 class _SentenceMemo:
     """What figures read from a whole sentence, computed once per sentence rather than once per number in it (a
     sentence that lists hundreds of numbers would otherwise cost numbers x sentence length)."""
@@ -483,6 +418,105 @@ class _SentenceMemo:
         return self._according[i]
 
 
+def _counted_parse(doc, text: str, ph: NumberPhrase, nlex: dict) -> tuple[_Parse, str | None] | None:
+    """The parse of a number phrase and its unit, or None when the phrase is not a count worth a figure."""
+    if not_a_count(text, ph) is not None:
+        return None
+    p = _parse_number(doc, ph)
+    if p is None:
+        return None
+    noun_word = p.noun.text.lower() if p.noun is not None else None
+    if noun_word is not None and noun_word in nlex["measure_units"]:
+        return None
+    unit = _unit_of(p.noun)
+    # A small bare number after a determiner points back at a set ("the two countries").
+    before = re.search(r"([A-Za-z]+)\s*$", text[max(0, ph.char_start - 15) : ph.char_start])
+    anaphoric = before is not None and before.group(1).lower() in nlex["anaphoric_before"]
+    if anaphoric and ph.qualifier == "exact" and unit is None and ph.form != "vague":
+        return None
+    if ph.form in ("words", "fixed") and ph.qualifier == "exact" and p.noun is None:
+        return None
+    if ph.form in ("words", "fixed", "digits") and ph.value <= 1 and unit is None:
+        return None
+    return p, unit
+
+
+def _category(p: _Parse, unit: str | None, level_texts: list[str], sent_cats, conjunct: str = "") -> tuple[str, int]:
+    """(category, level of context it was read at): nearest level first; `sent_cats()` gives the categories of
+    the whole sentence (read once per sentence); `conjunct` the words after the number up to the next comma or
+    conjunction, which win when the number is one of coordinated counts."""
+    t = _terms()
+    category, level = "other", 4
+    if unit in ("homes", "buildings"):
+        destroy = t["categories"]["homes_destroyed"]
+        for k, text_k in enumerate(level_texts):
+            if _matches(text_k, destroy):
+                return "homes_destroyed", k
+        # "5,000 homes were evacuated": dwellings emptied of their households
+        for k, text_k in enumerate(level_texts[:3]):
+            if _matches(text_k, t["categories"]["evacuated"]):
+                return "evacuated", k
+        return category, level
+    if unit is None and p.noun is not None and p.noun.ent_type_ != "NORP":
+        # counted things that are not people ("three observation posts")
+        cats0 = _categories_in(level_texts[0])
+        return (cats0[0], 0) if cats0 else (category, level)
+    own = _categories_in(conjunct)
+    if own:  # "2 dead, 3 injured": a count in a coordination keeps the word of its own conjunct
+        return own[0], 0
+    for k, text_k in enumerate(level_texts):
+        cats = _categories_in(text_k) if k < 3 else sent_cats()
+        if cats:
+            category, level = cats[0], k
+            break
+    if category == "population" and level == 0:
+        # "residents" only says who the people are; what happened to them is in the clause ("5,000
+        # residents fled" counts the displaced, "the town's 5,000 residents" its population).
+        what = [c for c in _categories_in(level_texts[1]) if c != "population"]
+        if what:
+            category, level = what[0], 1
+    return category, level
+
+
+def _quote_end(doc, p: _Parse, ph: NumberPhrase) -> int:
+    """The end of a figure's quote: hedge + number (+ the counted noun when it follows inside the noun phrase)."""
+    q_end = ph.char_end
+    if p.noun is not None and p.noun.i > p.root.i and p.noun.i - p.root.i <= 6:
+        between = [doc[i] for i in range(p.root.i + 1, p.noun.i)]
+        if all(x.head.i in (p.noun.i, p.root.i) or x.dep_ in ("amod", "compound", "advmod", "prep", "quantmod")
+               for x in between) and not any(x.is_punct for x in between):
+            q_end = max(q_end, p.noun.idx + len(p.noun.text))
+    return q_end
+
+
+def _reporter(text: str, src, q_start: int, q_end: int, actor_mentions: list[ActorMention]):
+    """(reporter_text, reporter_actor_id, reporter span) of a source token, or Nones when it overlaps the quote."""
+    if src is None:
+        return None, None, None
+    rs, re_ = _np_bounds(src)
+    if rs < q_end and q_start < re_:
+        return None, None, None
+    mention = _mention_in(actor_mentions, rs, re_, src)
+    if mention is None:
+        for c in src.children:
+            if c.dep_ == "appos":
+                a_end = c.right_edge.idx + len(c.right_edge.text)
+                mention = _mention_in(actor_mentions, c.left_edge.idx, a_end, c)
+                if mention is not None:
+                    re_ = a_end
+                break
+    return text[rs:re_], (mention.actor_id if mention is not None else None), (rs, re_)
+
+
+def _confidence(level: int, ph: NumberPhrase, p: _Parse) -> float:
+    confidence = {0: 0.85, 1: 0.85, 2: 0.65, 3: 0.55, 4: 0.5}[level]
+    if ph.form == "vague":
+        confidence -= 0.05
+    if _is_hypothetical(p):
+        confidence -= 0.25
+    return round(min(0.99, max(0.05, confidence)), 2)
+
+
 def extract_figures(
     ctx: ArticleContext,
     actor_mentions: list[ActorMention],
@@ -502,121 +536,44 @@ def extract_figures(
     if not text or not ctx.sentences:
         return []
     doc = ctx.doc
-    t = _terms()
     nlex = number_lexicon()
-    not_dates = _SpanIndex(_date_spans(ctx, date_mentions))
+    not_dates = SpanIndex(_date_spans(ctx, date_mentions))
     memo = _SentenceMemo()
     out: list[Figure] = []
     seen: set[tuple[int, int]] = set()
     zones: list[tuple[int, int, Any]] | None = None  # statement_zones(ctx), computed when first needed
-    for ph in find_number_phrases(text):
+    phrases = find_number_phrases(text)
+    for ph in phrases:
         if not_dates.overlaps(ph.num_start, ph.num_end):
             continue
-        if not_a_count(text, ph) is not None:
+        parsed = _counted_parse(doc, text, ph, nlex)
+        if parsed is None:
             continue
-        p = _parse_number(doc, ph)
-        if p is None:
-            continue
-        noun_word = p.noun.text.lower() if p.noun is not None else None
-        if noun_word is not None and noun_word in nlex["measure_units"]:
-            continue
-        unit = _unit_of(p.noun)
-        # A small bare number after a determiner points back at a set ("the two countries").
-        before = re.search(r"([A-Za-z]+)\s*$", text[max(0, ph.char_start - 15) : ph.char_start])
-        anaphoric = before is not None and before.group(1).lower() in nlex["anaphoric_before"]
-        if anaphoric and ph.qualifier == "exact" and unit is None and ph.form != "vague":
-            continue
-        if ph.form in ("words", "fixed") and ph.qualifier == "exact" and p.noun is None:
-            continue
-        if ph.form in ("words", "fixed", "digits") and ph.value <= 1 and unit is None:
-            continue
+        p, unit = parsed
         sent_i = ctx.sentence_index_at(ph.char_start)
         sent = ctx.sentence_span(sent_i)
         if sent is None:
             continue
-
-        # Category: nearest level of context first (the whole sentence's words are read once per sentence).
         levels = [_noun_phrase_tokens(p), _clause_tokens(p), _window_tokens(doc, p, sent)]
         level_texts = [_lower(toks) for toks in levels] + [memo.text(sent_i, sent)]
-        category, level = "other", 4
-        if unit in ("homes", "buildings"):
-            destroy = t["categories"]["homes_destroyed"]
-            for k, text_k in enumerate(level_texts):
-                if _matches(text_k, destroy):
-                    category, level = "homes_destroyed", k
-                    break
-            else:  # "5,000 homes were evacuated": dwellings emptied of their households
-                for k, text_k in enumerate(level_texts[:3]):
-                    if _matches(text_k, t["categories"]["evacuated"]):
-                        category, level = "evacuated", k
-                        break
-        elif unit is None and p.noun is not None and p.noun.ent_type_ != "NORP":
-            category = "other"  # counted things that are not people ("three observation posts")
-            cats0 = _categories_in(level_texts[0])
-            if cats0:
-                category, level = cats0[0], 0
-        else:
-            for k, text_k in enumerate(level_texts):
-                cats = _categories_in(text_k) if k < 3 else memo.categories(sent_i, sent)
-                if cats:
-                    category, level = cats[0], k
-                    break
-            if category == "population" and level == 0:
-                # "residents" only says who the people are; what happened to them is in the clause ("5,000
-                # residents fled" counts the displaced, "the town's 5,000 residents" its population).
-                what = [c for c in _categories_in(level_texts[1]) if c != "population"]
-                if what:
-                    category, level = what[0], 1
+        category, level = _category(p, unit, level_texts, lambda: memo.categories(sent_i, sent),
+                                    coordinated_conjunct(text, ph, phrases))
         if unit is None:
             unit = "people" if category not in ("other", "homes_destroyed") else "other"
         if category == "other" and p.noun is None and ph.qualifier in ("exact", "vague"):
             continue  # a bare number nobody says what of: not a figure
-
-        # Quote: hedge + number (+ the counted noun when it follows inside the noun phrase).
-        q_start, q_end = ph.char_start, ph.char_end
-        if p.noun is not None and p.noun.i > p.root.i and p.noun.i - p.root.i <= 6:
-            between = [doc[i] for i in range(p.root.i + 1, p.noun.i)]
-            if all(x.head.i in (p.noun.i, p.root.i) or x.dep_ in ("amod", "compound", "advmod", "prep", "quantmod")
-                   for x in between) and not any(x.is_punct for x in between):
-                q_end = max(q_end, p.noun.idx + len(p.noun.text))
+        q_start, q_end = ph.char_start, _quote_end(doc, p, ph)
         if (q_start, q_end) in seen:
             continue
         seen.add((q_start, q_end))
-
-        # Reporter.
-        reporter_text = reporter_actor_id = None
-        rep_span: tuple[int, int] | None = None
         src = _find_reporter(p, sent, memo.according(sent_i, sent))
         if src is None:  # words of a speaker named outside the sentence (a quotation, a press statement)
             if zones is None:
-                zones = statement_zones(ctx)
+                zones = statement_zones(ctx, _terms()["_reporting"], _source_of)
             src = next((sp for zs, ze, sp in reversed(zones) if zs <= q_start and q_end <= ze), None)
-        if src is not None:
-            rs, re_ = _np_bounds(src)
-            if not (rs < q_end and q_start < re_):
-                mention = _mention_in(actor_mentions, rs, re_, src)
-                if mention is None:
-                    for c in src.children:
-                        if c.dep_ == "appos":
-                            a_end = c.right_edge.idx + len(c.right_edge.text)
-                            mention = _mention_in(actor_mentions, c.left_edge.idx, a_end, c)
-                            if mention is not None:
-                                re_ = a_end
-                            break
-                reporter_text = text[rs:re_]
-                reporter_actor_id = mention.actor_id if mention is not None else None
-                rep_span = (rs, re_)
-
+        reporter_text, reporter_actor_id, rep_span = _reporter(text, src, q_start, q_end, actor_mentions)
         place_id = _find_place(ctx, p, sent, place_mentions, [rep_span] if rep_span else [])
         w_start, w_end, w_kind = figure_window(ctx, q_start, q_end, date_mentions)
-
-        confidence = {0: 0.85, 1: 0.85, 2: 0.65, 3: 0.55, 4: 0.5}[level]
-        if ph.form == "vague":
-            confidence -= 0.05
-        if _is_hypothetical(p):
-            confidence -= 0.25
-        confidence = round(min(0.99, max(0.05, confidence)), 2)
-
         out.append(
             Figure(
                 figure_id=span_id("fig", ctx.article.article_id, "figure", q_start, q_end),
@@ -634,7 +591,7 @@ def extract_figures(
                 window_end=w_end,
                 window_kind=w_kind,
                 event_id=None,
-                confidence=confidence,
+                confidence=_confidence(level, p=p, ph=ph),
                 char_start=q_start,
                 char_end=q_end,
                 quote=text[q_start:q_end],

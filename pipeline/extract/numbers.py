@@ -14,17 +14,15 @@ value = low end of its conventional range in ``pipeline/lexicons/numbers.yaml``.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pipeline.ingest.dates import year_lookalike_nouns
+from pipeline.lexicons import load as load_lexicon
 
-_LEXICON_PATH = Path(__file__).resolve().parent.parent / "lexicons" / "numbers.yaml"
 
 
 @dataclass(frozen=True)
@@ -46,8 +44,7 @@ class NumberPhrase:
 
 @functools.lru_cache(maxsize=1)
 def lexicon() -> dict[str, Any]:
-    with open(_LEXICON_PATH, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return load_lexicon("numbers.yaml")
 
 
 def _alt(words: list[str] | Any) -> str:
@@ -227,7 +224,42 @@ def find_number_phrases(text: str) -> list[NumberPhrase]:
 
 
 _WORD_AFTER_RE = re.compile(r"\s*(?:-\s*)?([^\s,;:()\"“”]+)")
+_PHONE_RE = re.compile(r"(?<![\d,.])(?:\(\d{3}\)[ \u00a0]*|\d{3}[-.\u2010\u2011])\d{3}[-.\u2010\u2011]\d{4}(?![\d,])")
+_AGE_BEFORE_RE = re.compile(r"(?:^|[^\w])[A-Z][\w'’.-]*,[ \u00a0]*$")
+_TIME_AFTER_RE = re.compile(r":[0-5]\d(?!\d)|[ \u00a0]*(?:[ap]\.[ \u00a0]?m\.|[ap]m\b)", re.I)
 _WORD_BEFORE_RE = re.compile(r"([^\s(\"“”]+)\s*$")
+
+
+def _not_a_count_by_shape(text: str, phrase: NumberPhrase, before: str, after: str) -> str | None:
+    """Numbers that the characters around them show are not counts: an age in apposition ("Jane Roe, 34,"), a
+    time ("5:30", "10 p.m."), a phone number, a date written with slashes, a house number before a street name."""
+    lo = max(0, phrase.num_start - 16)
+    for m in _PHONE_RE.finditer(text, lo, phrase.num_end + 16):
+        if m.start() < phrase.num_end and phrase.num_start < m.end():
+            return "phone"
+    if phrase.form != "digits" or phrase.qualifier != "exact":
+        return None
+    raw = text[phrase.num_start : phrase.num_end]
+    if not raw.isdigit():
+        return None
+    if _TIME_AFTER_RE.match(after) or re.search(r"\d:$", before):
+        return "time"
+    if re.match(r"/\d", after) or re.search(r"\d/$", before):
+        return "date"
+    if len(raw) <= 3 and int(raw) <= 120 and _AGE_BEFORE_RE.search(before) and re.match(r"[ \u00a0]*[,)]", after):
+        return "age"  # "Jane Roe, 34, died": a name, a comma, the number, a comma
+    lex = lexicon()
+    addr = "|".join(re.escape(w).replace(r"\ ", r"[ \u00a0]+") for w in lex.get("address_after") or ())
+    if addr and re.match(rf"[ \u00a0]+(?:{addr})\b", after, re.I):
+        return "address"
+    counter = re.search(r"([A-Za-z]+)[ \u00a0]+\d+[ \u00a0]+of[ \u00a0]+$", before)
+    if counter and counter.group(1).lower() in lex["not_count_before"]:
+        return "label"  # "Image 1 of 10": the total of a counter is not a count either
+    street = "|".join(re.escape(w) for w in lex.get("street_suffixes") or ())
+    if street and re.match(rf"[ \u00a0]+(?:[NSEW]\.?[ \u00a0]+)?(?:[A-Z][\w'’-]*[ \u00a0]+){{1,2}}(?i:{street})(?!\w)",
+                           after):
+        return "address"  # "415 Oak Drive": a house number before a capitalised street name
+    return None
 
 
 def not_a_count(text: str, phrase: NumberPhrase) -> str | None:
@@ -250,6 +282,9 @@ def not_a_count(text: str, phrase: NumberPhrase) -> str | None:
     before = text[max(0, phrase.char_start - 20) : phrase.char_start]
     if before.rstrip().endswith(("$", "£", "€", "¥", "₹", "₺", "#")):
         return "money_or_label"
+    shape = _not_a_count_by_shape(text, phrase, before, after)
+    if shape is not None:
+        return shape
     bm = _WORD_BEFORE_RE.search(before)
     if bm:
         w = bm.group(1).lower()
@@ -262,3 +297,24 @@ def not_a_count(text: str, phrase: NumberPhrase) -> str | None:
             if not (nxt and nxt.group(1).lower() in year_lookalike_nouns()):
                 return "year"
     return None
+
+
+_JOINED = re.compile(r"^\W*(?:and|or)?\W*$")  # what joins two coordinated counts: ", ", " and ", ", or "
+_CONJUNCT_END = re.compile(r"[,;:.!?()\n]|\b(?:and|but|while|after|before|when|as|in|at|on|from)\b", re.I)
+
+
+def coordinated_conjunct(text: str, ph: NumberPhrase, phrases: list[NumberPhrase]) -> str:
+    """The words after a number up to the next punctuation or conjunction, lower-cased, when the number is one of
+    coordinated counts ("2 dead, 3 injured", "9 were wounded and 2 killed": another number phrase starts right
+    after that boundary or ends right before this one); else ""."""
+    window = text[ph.char_end:ph.char_end + 40]
+    m = _CONJUNCT_END.search(window)
+    end = ph.char_end + (m.start() if m else len(window))
+    i = bisect.bisect_left(phrases, end, key=lambda q: q.char_start)  # phrases are in text order
+    nxt = phrases[i] if i < len(phrases) else None
+    j = bisect.bisect_left(phrases, ph.char_start, key=lambda q: q.char_start)
+    prv = next((q for q in reversed(phrases[max(0, j - 3):j]) if q.char_end <= ph.char_start), None)
+    after_ok = nxt is not None and nxt.char_start - end <= 6 and _JOINED.match(text[end:nxt.char_start])
+    before_ok = prv is not None and 0 < ph.char_start - prv.char_end <= 30 and re.search(
+        r"(?:,|\band)[ \u00a0]*$", text[prv.char_end:ph.char_start]) and not re.search(r"[.;:!?]", text[prv.char_end:ph.char_start])
+    return text[ph.char_end:end].lower() if (after_ok or before_ok) else ""

@@ -27,25 +27,19 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from pathlib import Path
-
-import yaml
 
 from pipeline.extract.types import Article, ArticleExtraction
+from pipeline.lexicons import load as load_lexicon
 
-LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicons"
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+", re.UNICODE)
 _SENTENCE_START_RE = re.compile(r"(?:\A|[.!?]['\"”’)\]]*\s+|\n\s*)([^\W\d_])", re.UNICODE)
 
 
 @functools.lru_cache(maxsize=1)
 def _lexicon() -> dict:
-    with open(LEXICON_DIR / "recase.yaml", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
-    with open(LEXICON_DIR / "stopwords.yaml", encoding="utf-8") as fh:
-        stop = yaml.safe_load(fh) or {}
-    with open(LEXICON_DIR / "dates.yaml", encoding="utf-8") as fh:
-        dates = yaml.safe_load(fh) or {}
+    data = load_lexicon("recase.yaml")
+    stop = load_lexicon("stopwords.yaml")
+    dates = load_lexicon("dates.yaml")
     common = {str(w).lower() for w in data.get("common_words") or ()}
     function = {str(w).lower() for w in (stop.get("stopwords") or {}).get("en", ())}
     common |= function

@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from pathlib import Path
 
-import yaml
-
+from pipeline.extract.attribution import speech_verbs
 from pipeline.extract.context import ArticleContext
 from pipeline.extract.types import DateMention
 from pipeline.ingest.dates import expression_kind, find_date_expressions
-
-_TERMS_PATH = Path(__file__).resolve().parent.parent / "lexicons" / "figure_terms.yaml"
 
 # spaCy dependency labels that open a clause of their own.
 _CLAUSE_DEPS = {"ROOT", "ccomp", "xcomp", "advcl", "relcl", "conj", "acl", "csubj", "csubjpass", "parataxis", "pcomp"}
@@ -26,9 +22,7 @@ _CLAUSE_DEPS = {"ROOT", "ccomp", "xcomp", "advcl", "relcl", "conj", "acl", "csub
 
 @functools.lru_cache(maxsize=1)
 def _reporting_verbs() -> frozenset[str]:
-    with open(_TERMS_PATH, encoding="utf-8") as fh:
-        terms = yaml.safe_load(fh)
-    return frozenset(w.lower() for w in terms["reporting_verbs"])
+    return frozenset(w.lower() for w in speech_verbs()["number_source"])
 
 
 def extract_dates(ctx: ArticleContext) -> list[DateMention]:

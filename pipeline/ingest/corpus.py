@@ -59,7 +59,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from pipeline.extract.types import Article
 from pipeline.ids import article_id, sha256_hex, short_hash
 from pipeline.ingest.dates import infer_publication_date, parse_header_date
 from pipeline.ingest.language import detect_language
@@ -75,6 +74,7 @@ from pipeline.ingest.readers import (
     parse_txt,
     read_file_bytes,
 )
+from pipeline.records import Article, DuplicateRecord, QuarantineRecord
 
 __all__ = [
     "QuarantineRecord",
@@ -106,27 +106,6 @@ EXTENSIONS: dict[str, str] = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "json
 # bounds the cost of the date scanner on pathological inputs (a 50 MB "article").
 MAX_INFER_CHARS = 1_000_000
 _NON_SPACE = re.compile(r"\S+")
-
-
-@dataclass(frozen=True)
-class QuarantineRecord:
-    """An input that did not become an article (a row of the `quarantine` table)."""
-
-    quarantine_id: str
-    input_ref: str
-    stage: str  # discover | read | decode | parse | normalise | validate
-    reason: str  # see schemas/tables.yaml, quarantine.reason
-    detail: str
-    input_sha256: str | None
-
-
-@dataclass(frozen=True)
-class DuplicateRecord:
-    """An input whose normalised text equals an earlier article's (a row of the `duplicates` table)."""
-
-    input_ref: str
-    article_id: str
-    kind: str  # exact_bytes | same_text
 
 
 @dataclass(frozen=True)
@@ -653,8 +632,6 @@ def ingest_corpus(
     state = _Ingest(store)
     reused = 0
     if snapshot is not None:
-        from pipeline.ingest.snapshot import entries_of
-
         entries = entries_of(snapshot, articles_dir, state.result.arrived)
     else:
         entries = iter_entries(articles_dir)
@@ -683,3 +660,26 @@ def ingest_corpus(
     if not result.balanced:  # a bug, not a data problem
         raise AssertionError("ingest accounting does not balance")
     return result
+
+
+LEFT_DETAIL = "left the articles folder during the run (it was there when the run took its snapshot)"
+
+
+def entries_of(snap, articles_dir: str | os.PathLike, arrived: list[str] | None = None):
+    """The entries of the snapshot, in order, as discovery finds them now: an entry that is no longer there is a
+    quarantined entry (`unreadable`, LEFT_DETAIL); entries that arrived after the snapshot are left out (and
+    appended to `arrived` when a list is given)."""
+    root = Path(articles_dir)
+    found: dict[str, Entry] = {}
+    for e in iter_entries(root):
+        if e.rel_path in snap.entries:
+            found[e.rel_path] = e
+        elif arrived is not None and e.kind != "ignored":
+            arrived.append(e.rel_path)
+    for rel in sorted(snap.entries):
+        e = found.get(rel)
+        if e is None:
+            if snap.entries[rel][0] == "ignored":
+                continue
+            e = Entry(rel, root / rel.rstrip("/"), "quarantine", "unreadable", LEFT_DETAIL)
+        yield e

@@ -37,12 +37,10 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import yaml
+from pipeline.lexicons import load as load_lexicon
 
-_LEXICON_PATH = Path(__file__).resolve().parent.parent / "lexicons" / "dates.yaml"
 
 KINDS = ("point", "since", "between", "over_past", "as_of", "relative")
 PRECISIONS = ("day", "week", "month", "year", "unknown")
@@ -71,8 +69,7 @@ class DateExpression:
 
 @functools.lru_cache(maxsize=1)
 def _lexicon() -> dict[str, Any]:
-    with open(_LEXICON_PATH, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return load_lexicon("dates.yaml")
 
 
 def year_lookalike_nouns() -> frozenset[str]:

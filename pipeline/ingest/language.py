@@ -20,9 +20,8 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
-from importlib import resources
 
-import yaml
+from pipeline.lexicons import load as load_lexicon
 
 __all__ = ["detect_language", "UNDETERMINED"]
 
@@ -45,7 +44,7 @@ class _Lexicon:
 
 @functools.lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
-    raw = yaml.safe_load(resources.files("pipeline.lexicons").joinpath("stopwords.yaml").read_text("utf-8"))
+    raw = load_lexicon("stopwords.yaml")
     scripts = tuple(
         (str(lang), tuple((int(lo), int(hi)) for lo, hi in ranges)) for lang, ranges in raw["scripts"].items()
     )

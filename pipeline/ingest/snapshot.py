@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.atomic import write_atomic
-from pipeline.ingest.corpus import Entry, iter_entries
+from pipeline.ingest.corpus import iter_entries
 
-LEFT_DETAIL = "left the articles folder during the run (it was there when the run took its snapshot)"
 
 
 def _identity(path: Path) -> list[int]:
@@ -94,21 +93,3 @@ def changes_since(snap: Snapshot, articles_dir: str | os.PathLike) -> Changes:
     return out
 
 
-def entries_of(snap: Snapshot, articles_dir: str | os.PathLike, arrived: list[str] | None = None):
-    """The entries of the snapshot, in order, as discovery finds them now: an entry that is no longer there is a
-    quarantined entry (`unreadable`, LEFT_DETAIL); entries that arrived after the snapshot are left out (and
-    appended to `arrived` when a list is given)."""
-    root = Path(articles_dir)
-    found: dict[str, Entry] = {}
-    for e in iter_entries(root):
-        if e.rel_path in snap.entries:
-            found[e.rel_path] = e
-        elif arrived is not None and e.kind != "ignored":
-            arrived.append(e.rel_path)
-    for rel in sorted(snap.entries):
-        e = found.get(rel)
-        if e is None:
-            if snap.entries[rel][0] == "ignored":
-                continue
-            e = Entry(rel, root / rel.rstrip("/"), "quarantine", "unreadable", LEFT_DETAIL)
-        yield e

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from pipeline.publish.tablefile import Source, as_frame
+from pipeline.tables.files import Source, as_frame
 
 
 def inputs_hash(articles: Source, duplicates: Source, quarantine: Source) -> str:

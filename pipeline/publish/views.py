@@ -1,12 +1,14 @@
-"""The readable views (views.sql), loaded into DuckDB by the writer after the tables."""
+"""The readable views (warehouse/views.sql, beside the outputs), loaded into DuckDB by the writer after the tables."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from pipeline.paths import PROJECT_ROOT
+
+VIEWS_SQL = PROJECT_ROOT / "warehouse" / "views.sql"
 
 
 def views_sql() -> list[str]:
-    text = (Path(__file__).with_name("views.sql")).read_text(encoding="utf-8")
+    text = VIEWS_SQL.read_text(encoding="utf-8")
     lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("--")]
     blocks = "\n".join(lines).split("\n;\n")
     return [b.strip() for b in blocks if b.strip()]

@@ -30,8 +30,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.publish.tablefile import Source, TableWriter
+from pipeline.tables.files import Source, TableWriter
 from schemas.metadata import TABLE_ORDER, duckdb_comments, duckdb_ddl, schema_hash, sql_ident, sql_literal, table_meta
+from pipeline.settings import settings
 
 DUCKDB_NAME = "newsledger.duckdb"
 # The DuckDB storage format written: files open in DuckDB 1.1 and later (R's duckdb, DBeaver, notebooks), not
@@ -115,8 +116,6 @@ def build_duckdb(parquet_dir: Path, out_path: Path, tables: list[str], views_sql
     con = duckdb.connect(str(out_path), config={"storage_compatibility_version": DUCKDB_STORAGE_VERSION})
     try:
         # bounded memory whatever the table sizes (DuckDB spills to a temp folder beside the file)
-        from pipeline.settings import settings
-
         limit = settings().duckdb_memory
         con.execute(f"SET memory_limit={sql_literal(limit)}")
         con.execute(f"SET temp_directory={sql_literal(str(out_path) + '.spill')}")

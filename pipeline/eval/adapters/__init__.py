@@ -14,9 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from pipeline.eval.adapters import cameo_spans, idetect, petrarch, petrarch_unittest, re3d
+from pipeline.eval.adapters import cameo_spans, gva, idetect, petrarch, petrarch_unittest, re3d
 
-ADAPTERS: tuple[ModuleType, ...] = (idetect, re3d, petrarch, petrarch_unittest, cameo_spans)
+ADAPTERS: tuple[ModuleType, ...] = (idetect, re3d, petrarch, petrarch_unittest, cameo_spans, gva)
 
 
 def adapter_for(path: Path) -> ModuleType | None:

@@ -41,8 +41,8 @@ def penta_of(event_type: str, mode: str | None) -> int | None:
     return int(val) if str(val).isdigit() else None
 
 
-def evaluate(path: Path, limit: int | None = None) -> dict:
-    sents = limit_items(load(path), limit)
+def evaluate(path: Path, limit: int | None = None, part: str | None = None) -> dict:
+    sents = limit_items(load(path), limit, part)
     extractions = extract_items([TextItem(s.item_id, s.text) for s in sents])
     events = PRF()
     top = Agreement()

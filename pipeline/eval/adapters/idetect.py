@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline.eval.metrics import PRF, Agreement
 from pipeline.eval.report import make_report, target
-from pipeline.eval.runner import TextItem, extract_items, limit_items
+from pipeline.eval.runner import TextItem, extract_items, fold_name, limit_items, place_names
 from pipeline.eval.adapters.jsonl import read_records
 
 FILE = "figures/idetect_excerpts_dev.jsonl"
@@ -62,12 +62,8 @@ def load(path: Path) -> list[Excerpt]:
     return read_records(path, _excerpt, "an IDETECT excerpt")
 
 
-def _fold(s: str | None) -> str:
-    return " ".join((s or "").replace("’", "'").lower().split())
-
-
-def evaluate(path: Path, limit: int | None = None) -> dict:
-    items = limit_items(load(path), limit)
+def evaluate(path: Path, limit: int | None = None, part: str | None = None) -> dict:
+    items = limit_items(load(path), limit, part)
     extractions = extract_items([TextItem(x.item_id, x.text) for x in items])
     figs, places = PRF(), PRF()
     category, unit, country = Agreement(), Agreement(), Agreement()
@@ -89,15 +85,9 @@ def evaluate(path: Path, limit: int | None = None) -> dict:
             category.add(best.category in want, f"{x.item_id}: {x.term} -> {best.category} ({best.quote!r})")
             unit.add(best.unit in UNIT_UNITS.get(x.unit, frozenset()), f"{x.item_id}: {x.unit} -> {best.unit}")
         if x.location:
-            names = set()
-            for m in ex.place_mentions:
-                names.add(_fold(m.quote))
-                info = ex.places.get(m.place_id)
-                if info:
-                    names.add(_fold(info.name))
-                    names.update(_fold(a) for a in info.aliases)
-            loc = _fold(x.location)
-            quotes = [_fold(m.quote) for m in ex.place_mentions]
+            names = set().union(*place_names(ex).values())
+            loc = fold_name(x.location)
+            quotes = [fold_name(m.quote) for m in ex.place_mentions]
             inside = any(f" {loc} " in f" {q} " or f" {loc}'s " in f" {q} " for q in quotes)  # "Turkey's border"
             places.add_gold(loc in names or inside, f"{x.item_id}: {x.location}")
         if x.country_iso3:

@@ -124,8 +124,9 @@ def predicted_triples(ex: ArticleExtraction, place_targets: bool = True) -> list
     return [(t, quote) for ts, quote in event_triples(ex, place_targets) for t in ts]
 
 
-def evaluate(path: Path, limit: int | None = None, name: str = NAME, with_targets: bool = True) -> dict:
-    sents = limit_items(load(path), limit)
+def evaluate(path: Path, limit: int | None = None, name: str = NAME, with_targets: bool = True,
+             part: str | None = None) -> dict:
+    sents = limit_items(load(path), limit, part)
     extractions = extract_items([TextItem(s.item_id, s.text, s.date) for s in sents])
     events, dyads, actors_only = PRF(), PRF(), PRF()
     root_acc, any_root = Agreement(), Agreement()

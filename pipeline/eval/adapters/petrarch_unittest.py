@@ -13,5 +13,5 @@ NAME = "petrarch_unittest_events"
 load = petrarch.load
 
 
-def evaluate(path: Path, limit: int | None = None) -> dict:
-    return petrarch.evaluate(path, limit, name=NAME, with_targets=False)
+def evaluate(path: Path, limit: int | None = None, part: str | None = None) -> dict:
+    return petrarch.evaluate(path, limit, name=NAME, with_targets=False, part=part)

@@ -75,8 +75,8 @@ def _score(doc: Document, spans: list[tuple[int, int, str]], gold_types, accept_
         every.add_predicted(ok)
 
 
-def evaluate(path: Path, limit: int | None = None) -> dict:
-    docs = limit_items(load(path), limit)
+def evaluate(path: Path, limit: int | None = None, part: str | None = None) -> dict:
+    docs = limit_items(load(path), limit, part)
     extractions = extract_items([TextItem(d.item_id, d.text) for d in docs])
     actors, actors_all, places, places_all = PRF(), PRF(), PRF(), PRF()
     per_type = {t: PRF() for t in ACTOR_GOLD}

@@ -1,8 +1,5 @@
-"""From typed records to the published tables (pandas DataFrames with exactly the columns of the metadata source).
-
-Rows are sorted by primary key, so that the same inputs always give the same tables, whatever order the
-records came in.
-"""
+"""The extracted tables from batches of per-article extractions: each batch's rows (`TableParts`, kept in memory
+or spilled to part files) and their one merge (`merge_table_files`), whatever the batches."""
 
 from __future__ import annotations
 
@@ -13,67 +10,14 @@ from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
+import pyarrow as pa
 
+from pipeline.extract.actors import load_registry
 from pipeline.extract.events import can_cluster
-from pipeline.extract.types import ActorInfo, Article, ArticleExtraction, Event, PlaceInfo
+from pipeline.extract.types import ActorInfo, ArticleExtraction, Event, PlaceInfo
 from pipeline.ids import span_id
-from schemas.metadata import table_meta
-from schemas.models import empty_frame
-
-
-def frame(name: str, rows: Iterable[dict], sort: bool = True) -> pd.DataFrame:
-    """A DataFrame with the table's columns in order, typed as its pandera model expects, sorted by key (or in
-    the order given, with `sort=False`)."""
-    t = table_meta(name)
-    rows = list(rows)
-    if not rows:
-        return empty_frame(name)
-    df = pd.DataFrame.from_records([{c: r.get(c) for c in t.column_names} for r in rows], columns=t.column_names)
-    for c in t.columns:
-        if c.type == "integer":
-            df[c.name] = df[c.name].astype("int64")
-        elif c.type == "number":
-            df[c.name] = pd.to_numeric(df[c.name], errors="coerce").astype("float64")
-        elif c.type == "boolean":
-            df[c.name] = df[c.name].astype("bool")
-        elif c.type == "list<string>":
-            df[c.name] = [list(v) if v is not None else [] for v in df[c.name]]
-        else:
-            df[c.name] = df[c.name].astype(object).where(df[c.name].notna(), None)
-    if not sort:
-        return df
-    return df.sort_values(list(t.primary_key), kind="mergesort").reset_index(drop=True)
-
-
-def articles_frame(articles) -> pd.DataFrame:
-    return frame("articles", (dataclasses.asdict(a) for a in articles))
-
-
-def articles_from_frame(df: pd.DataFrame) -> list[Article]:
-    """The Article records back from a published articles table."""
-    out = []
-    for rec in df.to_dict("records"):
-        rec = {k: (None if (not isinstance(v, (list, tuple)) and pd.isna(v)) else v) for k, v in rec.items()}
-        out.append(Article(**rec))
-    return out
-
-
-def quarantine_frame(records) -> pd.DataFrame:
-    return frame("quarantine", (dataclasses.asdict(r) for r in records))
-
-
-def extraction_problems_frame(failures) -> pd.DataFrame:
-    """One row per article whose extraction stopped (pipeline.extract.ExtractionFailure), sorted by article."""
-    from pipeline.ids import short_hash
-
-    rows = ({"problem_id": "prb_" + short_hash(f.article_id, f.stage, f.reason), "article_id": f.article_id,
-             "source_file": f.source_file, "stage": f.stage, "reason": f.reason, "detail": f.error}
-            for f in sorted(failures, key=lambda f: (f.article_id, f.source_file)))
-    return frame("extraction_problems", rows)
-
-
-def duplicates_frame(records) -> pd.DataFrame:
-    return frame("duplicates", (dataclasses.asdict(r) for r in records))
+from pipeline.tables.files import sorted_copy, write_table_file
+from pipeline.tables.frames import frame, row_of
 
 
 def _merge_actor(a: ActorInfo, b: ActorInfo) -> ActorInfo:
@@ -91,12 +35,6 @@ def _merge_place(a: PlaceInfo, b: PlaceInfo) -> PlaceInfo:
     return dataclasses.replace(a, aliases=tuple(sorted(set(a.aliases) | set(b.aliases))))
 
 
-def _row(obj) -> dict:
-    """The fields of a flat record dataclass as a dict (dataclasses.asdict without its deep copy: the records
-    hold only scalars, dates and tuples of strings)."""
-    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-
-
 ROW_TABLES = ("events", "figures", "mentions")
 
 
@@ -111,7 +49,7 @@ def for_clustering(e: Event) -> Event:
 class TableParts:
     """The five tables' rows from a batch of per-article extractions, before the cross-article steps.
 
-    Parts of several batches merge (`merge_table_parts`, or `merge_table_files` when they spilled to files) into
+    Parts of several batches merge (`merge_table_files`) into
     exactly the tables one pass over all articles gives, whatever the batches: each distinct actor or place
     description is kept with the first article (smallest id) that gave it, and descriptions are folded in article
     order; rows are sorted by key. `events` keeps the event records for clustering across batches, only those that
@@ -149,10 +87,10 @@ class TableParts:
                 resolved += "/" + m.date_end.isoformat()
             mentions.append(_mention(aid, "date", m.char_start, m.char_end, m.quote, resolved, m.sentence_index))
         for f in ex.figures:
-            figures.append(_row(f))
+            figures.append(row_of(f))
             mentions.append(_mention(aid, "figure", f.char_start, f.char_end, f.quote, f.figure_id, f.sentence_index))
         for e in ex.events:
-            row = _row(e)
+            row = row_of(e)
             row["context"] = list(e.context)
             row["assoc_actor_ids"] = list(e.assoc_actor_ids)
             events.append(row)
@@ -162,8 +100,6 @@ class TableParts:
             self._spill()
 
     def _spill(self) -> None:
-        from pipeline.publish.tablefile import write_table_file
-
         for name in ROW_TABLES:
             rows = self.rows[name]
             if len(rows):
@@ -191,6 +127,7 @@ def _keep_first(seen: dict, info, article_id: str) -> None:
 
 
 def table_parts(extractions: Iterable[ArticleExtraction]) -> TableParts:
+    """The parts of a batch of extractions, held in memory (`TableParts` without spill_dir)."""
     parts = TableParts()
     for ex in extractions:
         parts.add(ex)
@@ -223,8 +160,6 @@ def _description_tables(parts: list[TableParts]) -> dict[str, pd.DataFrame]:
     places: dict[str, PlaceInfo] = {k: _fold(v, _merge_place) for k, v in place_entries.items()}
 
     # Parents named by an actor must be published too (a person's organisation, an army's state).
-    from pipeline.extract.actors import load_registry
-
     registry = load_registry()
     pending = [a.parent_actor_id for a in actors.values() if a.parent_actor_id and a.parent_actor_id not in actors]
     while pending:
@@ -240,39 +175,24 @@ def _description_tables(parts: list[TableParts]) -> dict[str, pd.DataFrame]:
 
     actor_rows = []
     for a in actors.values():
-        row = _row(a)
+        row = row_of(a)
         row["aliases"] = sorted(set(a.aliases))
         row["n_mentions"] = n_mentions.get(a.actor_id, 0)
         actor_rows.append(row)
     place_rows = []
     for pl in places.values():
-        row = _row(pl)
+        row = row_of(pl)
         row["aliases"] = sorted(set(pl.aliases))
         place_rows.append(row)
     return {"actors": frame("actors", actor_rows), "places": frame("places", place_rows)}
 
 
-def merge_table_parts(parts: list[TableParts], cluster_of: dict[str, str] | None = None) -> dict[str, pd.DataFrame]:
-    """actors, places, events, figures and mentions tables from the parts of every batch; `cluster_of` maps event
-    ids to their cluster ids (pipeline.extract.events.cluster_events over all batches' events)."""
-    out = _description_tables(parts)
-    for name in ROW_TABLES:
-        out[name] = _concat_sorted(name, [part.rows[name] for part in parts])
-    if cluster_of and len(out["events"]):
-        ev = out["events"]
-        ev["cluster_id"] = [cluster_of.get(e, c) for e, c in zip(ev["event_id"], ev["cluster_id"])]
-    return out
-
-
 def merge_table_files(parts: list[TableParts], cluster_of: dict[str, str], out_dir, temp_dir) -> dict:
-    """`merge_table_parts` for parts that spilled their rows to files: the actors and places tables as DataFrames
-    (small: one row per distinct actor or place), and the events, figures and mentions tables as table files in
-    `out_dir`, merged and sorted by DuckDB under its memory limit (spilling to `temp_dir`), with the clusters
-    joined in; the same rows, in the same order, as `merge_table_parts`."""
-    import pyarrow as pa
-
-    from pipeline.publish.tablefile import sorted_copy, write_table_file
-
+    """The actors, places, events, figures and mentions tables from the parts of every batch (spilled to files or
+    kept in memory): actors and places as DataFrames (small: one row per distinct actor or place), events, figures
+    and mentions as table files in `out_dir`, merged and sorted by DuckDB under its memory limit (spilling to
+    `temp_dir`); `cluster_of` maps event ids to their cluster ids (pipeline.extract.events.cluster_events over all
+    batches' events) and is joined in."""
     out: dict = _description_tables(parts)
     for name in ROW_TABLES:
         files = [f for part in parts for f in part.files[name]]
@@ -286,22 +206,6 @@ def merge_table_files(parts: list[TableParts], cluster_of: dict[str, str], out_d
             replace = pa.table({"event_id": list(cluster_of), "cluster_id": list(cluster_of.values())})
         out[name] = sorted_copy(name, files, Path(out_dir) / f"{name}.parquet", temp_dir, replace)
     return out
-
-
-def _concat_sorted(name: str, frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return empty_frame(name)
-    if len(frames) == 1:
-        return frames[0]
-    df = pd.concat(frames, ignore_index=True)
-    return df.sort_values(list(table_meta(name).primary_key), kind="mergesort").reset_index(drop=True)
-
-
-def extraction_frames(extractions: list[ArticleExtraction]) -> dict[str, pd.DataFrame]:
-    """actors, places, events, figures and mentions tables from the per-article extractions (events as given:
-    cluster them first, see pipeline.extract.combine)."""
-    return merge_table_parts([table_parts(extractions)])
 
 
 def _mention(article_id: str, kind: str, start: int, end: int, quote: str, resolved: str | None, sentence_index: int) -> dict:

@@ -37,90 +37,19 @@ def _layout_hash(columns: list[list]) -> str:
 def verify_release(folder: Path) -> list[str]:
     """Every problem found in the release folder (an empty list when it is intact)."""
     folder = Path(folder)
-    problems: list[str] = []
     if not folder.is_dir():
         return [f"{folder} is not a folder"]
-
-    sums_path = folder / "SHA256SUMS"
-    listed: set[str] = set()
-    if not sums_path.is_file():
-        problems.append("SHA256SUMS is missing")
-    else:
-        for n, line in enumerate(sums_path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            digest, _, rel = line.partition("  ")
-            if not rel:
-                problems.append(f"SHA256SUMS line {n} is malformed: {line[:80]!r}")
-                continue
-            listed.add(rel)
-            p = folder / rel
-            if not p.is_file():
-                problems.append(f"{rel}: listed in SHA256SUMS but missing")
-            elif _sha(p) != digest:
-                problems.append(f"{rel}: SHA-256 differs from SHA256SUMS (file changed or corrupted)")
-        for p in sorted(folder.rglob("*")):
-            rel = p.relative_to(folder).as_posix()
-            if p.is_file() and rel != "SHA256SUMS" and rel not in listed:
-                problems.append(f"{rel}: not listed in SHA256SUMS (file added after the release was made)")
-
+    problems = _sums_problems(folder)
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         problems.append(f"manifest.json cannot be read: {exc}")
         return problems
-
-    def check_entry(entry: dict, what: str) -> bool:
-        p = folder / entry["path"]
-        if not p.is_file():
-            problems.append(f"{entry['path']}: missing ({what})")
-            return False
-        if p.stat().st_size != entry["bytes"]:
-            problems.append(f"{entry['path']}: {p.stat().st_size} bytes, manifest says {entry['bytes']}")
-        if _sha(p) != entry["sha256"]:
-            problems.append(f"{entry['path']}: SHA-256 differs from manifest.json")
-        return True
-
     version = manifest.get("version")
     if version and folder.name != version:
         problems.append(f"folder name {folder.name!r} differs from the manifest's version {version!r}")
-
-    import pyarrow.parquet as pq
-
     for name, t in manifest.get("tables", {}).items():
-        rows = t["rows"]
-        pq_entry, csv_entry = t["files"]["parquet"], t["files"]["csv"]
-        if check_entry(pq_entry, f"Parquet file of {name}"):
-            try:
-                pf = pq.ParquetFile(folder / pq_entry["path"])
-                schema = pf.schema_arrow
-                if pf.metadata.num_rows != rows:
-                    problems.append(f"{name}: Parquet has {pf.metadata.num_rows} rows, manifest says {rows}")
-                expected = [(c, arrow_type(ColumnMeta(c, ty, "")), bool(req)) for c, ty, req in t["columns"]]
-                actual = [(f.name, f.type, not f.nullable) for f in schema]
-                if actual != expected:
-                    problems.append(f"{name}: Parquet schema {[(n, str(ty), r) for n, ty, r in actual]} differs from the manifest's "
-                                    f"{[(n, str(ty), r) for n, ty, r in expected]}")
-                kv = {k.decode(): v.decode() for k, v in (schema.metadata or {}).items() if not k.startswith(b"ARROW:")}
-                recomputed = _layout_hash(t["columns"])
-                if recomputed != t["schema_hash"]:
-                    problems.append(f"{name}: manifest schema hash {t['schema_hash']} does not match its recorded columns ({recomputed})")
-                if kv.get("newsledger.schema_hash") != t["schema_hash"]:
-                    problems.append(f"{name}: Parquet schema hash {kv.get('newsledger.schema_hash')} differs from the manifest's {t['schema_hash']}")
-                if version and kv.get("newsledger.dataset_version") != version:
-                    problems.append(f"{name}: Parquet says dataset version {kv.get('newsledger.dataset_version')!r}, release is {version!r}")
-                pq.read_table(folder / pq_entry["path"])  # decodes every page
-            except Exception as exc:  # noqa: BLE001 - a corrupt file is a finding, not a crash
-                problems.append(f"{name}: Parquet file cannot be read: {type(exc).__name__}: {exc}")
-        if check_entry(csv_entry, f"CSV file of {name}"):
-            try:
-                with open(folder / csv_entry["path"], newline="", encoding="utf-8") as fh:
-                    n = sum(1 for _ in csv.reader(fh)) - 1
-                if n != rows:
-                    problems.append(f"{name}: CSV has {n} rows, manifest says {rows}")
-            except (OSError, UnicodeDecodeError, csv.Error) as exc:
-                problems.append(f"{name}: CSV file cannot be read: {exc}")
-
+        problems += _table_problems(folder, name, t, version)
     if manifest.get("variant") == "public":
         for name, t in manifest.get("tables", {}).items():
             withheld = {c.name for c in table_meta(name).columns if c.full_only} if name in RELEASE_TABLES else set()
@@ -129,26 +58,117 @@ def verify_release(folder: Path) -> list[str]:
                 problems.append(f"{name}: the public release holds {', '.join(leaked)}, which only the full release may hold")
     problems += _evidence_problems(folder)
     problems += _claims_problems(folder)
-
     db = manifest.get("duckdb")
-    if db and check_entry(db, "DuckDB file"):
+    if db and _check_entry(folder, db, "DuckDB file", problems):
+        problems += _duckdb_problems(folder, db, manifest, version)
+    return problems + _datapackage_problems(folder, version)
+
+
+def _sums_problems(folder: Path) -> list[str]:
+    """What SHA256SUMS says is wrong: a listed file missing or changed, a file added that it does not list."""
+    problems: list[str] = []
+    sums_path = folder / "SHA256SUMS"
+    listed: set[str] = set()
+    if not sums_path.is_file():
+        return ["SHA256SUMS is missing"]
+    for n, line in enumerate(sums_path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        digest, _, rel = line.partition("  ")
+        if not rel:
+            problems.append(f"SHA256SUMS line {n} is malformed: {line[:80]!r}")
+            continue
+        listed.add(rel)
+        p = folder / rel
+        if not p.is_file():
+            problems.append(f"{rel}: listed in SHA256SUMS but missing")
+        elif _sha(p) != digest:
+            problems.append(f"{rel}: SHA-256 differs from SHA256SUMS (file changed or corrupted)")
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder).as_posix()
+        if p.is_file() and rel != "SHA256SUMS" and rel not in listed:
+            problems.append(f"{rel}: not listed in SHA256SUMS (file added after the release was made)")
+    return problems
+
+
+def _check_entry(folder: Path, entry: dict, what: str, problems: list[str]) -> bool:
+    """Whether a manifest entry's file exists (a problem when not), with its size and digest checked."""
+    p = folder / entry["path"]
+    if not p.is_file():
+        problems.append(f"{entry['path']}: missing ({what})")
+        return False
+    if p.stat().st_size != entry["bytes"]:
+        problems.append(f"{entry['path']}: {p.stat().st_size} bytes, manifest says {entry['bytes']}")
+    if _sha(p) != entry["sha256"]:
+        problems.append(f"{entry['path']}: SHA-256 differs from manifest.json")
+    return True
+
+
+def _table_problems(folder: Path, name: str, t: dict, version: str | None) -> list[str]:
+    """One table's Parquet and CSV files against the manifest: rows, schema, schema hash, dataset version."""
+    import pyarrow.parquet as pq
+
+    problems: list[str] = []
+    rows = t["rows"]
+    pq_entry, csv_entry = t["files"]["parquet"], t["files"]["csv"]
+    if _check_entry(folder, pq_entry, f"Parquet file of {name}", problems):
         try:
-            import duckdb
+            pf = pq.ParquetFile(folder / pq_entry["path"])
+            schema = pf.schema_arrow
+            if pf.metadata.num_rows != rows:
+                problems.append(f"{name}: Parquet has {pf.metadata.num_rows} rows, manifest says {rows}")
+            expected = [(c, arrow_type(ColumnMeta(c, ty, "")), bool(req)) for c, ty, req in t["columns"]]
+            actual = [(f.name, f.type, not f.nullable) for f in schema]
+            if actual != expected:
+                problems.append(f"{name}: Parquet schema {[(n, str(ty), r) for n, ty, r in actual]} differs from the manifest's "
+                                f"{[(n, str(ty), r) for n, ty, r in expected]}")
+            kv = {k.decode(): v.decode() for k, v in (schema.metadata or {}).items() if not k.startswith(b"ARROW:")}
+            recomputed = _layout_hash(t["columns"])
+            if recomputed != t["schema_hash"]:
+                problems.append(f"{name}: manifest schema hash {t['schema_hash']} does not match its recorded columns ({recomputed})")
+            if kv.get("newsledger.schema_hash") != t["schema_hash"]:
+                problems.append(f"{name}: Parquet schema hash {kv.get('newsledger.schema_hash')} differs from the manifest's {t['schema_hash']}")
+            if version and kv.get("newsledger.dataset_version") != version:
+                problems.append(f"{name}: Parquet says dataset version {kv.get('newsledger.dataset_version')!r}, release is {version!r}")
+            pq.read_table(folder / pq_entry["path"])  # decodes every page
+        except Exception as exc:  # noqa: BLE001 - a corrupt file is a finding, not a crash
+            problems.append(f"{name}: Parquet file cannot be read: {type(exc).__name__}: {exc}")
+    if _check_entry(folder, csv_entry, f"CSV file of {name}", problems):
+        try:
+            with open(folder / csv_entry["path"], newline="", encoding="utf-8") as fh:
+                n = sum(1 for _ in csv.reader(fh)) - 1
+            if n != rows:
+                problems.append(f"{name}: CSV has {n} rows, manifest says {rows}")
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            problems.append(f"{name}: CSV file cannot be read: {exc}")
+    return problems
 
-            con = duckdb.connect(str(folder / db["path"]), read_only=True)
-            try:
-                for name, t in manifest.get("tables", {}).items():
-                    n = con.execute(f"SELECT count(*) FROM {sql_ident(name)}").fetchone()[0]  # names come from a file
-                    if n != t["rows"]:
-                        problems.append(f"{name}: DuckDB has {n} rows, manifest says {t['rows']}")
-                got = dict(con.execute("SELECT key, value FROM dataset_release").fetchall())
-                if version and got.get("dataset_version") != version:
-                    problems.append(f"DuckDB dataset_release says version {got.get('dataset_version')!r}, release is {version!r}")
-            finally:
-                con.close()
-        except Exception as exc:  # noqa: BLE001
-            problems.append(f"DuckDB file cannot be read: {type(exc).__name__}: {exc}")
 
+def _duckdb_problems(folder: Path, db: dict, manifest: dict, version: str | None) -> list[str]:
+    """The DuckDB file's row counts and release information against the manifest."""
+    import duckdb
+
+    problems: list[str] = []
+    try:
+        con = duckdb.connect(str(folder / db["path"]), read_only=True)
+        try:
+            for name, t in manifest.get("tables", {}).items():
+                n = con.execute(f"SELECT count(*) FROM {sql_ident(name)}").fetchone()[0]  # names come from a file
+                if n != t["rows"]:
+                    problems.append(f"{name}: DuckDB has {n} rows, manifest says {t['rows']}")
+            got = dict(con.execute("SELECT key, value FROM dataset_release").fetchall())
+            if version and got.get("dataset_version") != version:
+                problems.append(f"DuckDB dataset_release says version {got.get('dataset_version')!r}, release is {version!r}")
+        finally:
+            con.close()
+    except Exception as exc:  # noqa: BLE001
+        problems.append(f"DuckDB file cannot be read: {type(exc).__name__}: {exc}")
+    return problems
+
+
+def _datapackage_problems(folder: Path, version: str | None) -> list[str]:
+    """datapackage.json's resources (present, sizes, hashes) and version."""
+    problems: list[str] = []
     try:
         package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
         for r in package.get("resources", []):

@@ -20,7 +20,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from schemas.metadata import arrow_schema, table_meta
+from pipeline.settings import settings
+from pipeline.tables.frames import frame
+from schemas.metadata import arrow_schema, sql_ident, sql_literal, table_meta
 
 DEFAULT_BATCH_ROWS = 50_000
 ROW_GROUP_ROWS = 100_000
@@ -59,7 +61,7 @@ def to_arrow_table(name: str, df: pd.DataFrame) -> pa.Table:
 
 
 def from_arrow(name: str, table: pa.Table | pa.RecordBatch) -> pd.DataFrame:
-    """Arrow rows back as the DataFrame `pipeline.publish.tables.frame` would give (lists as lists, dates as
+    """Arrow rows back as the DataFrame `pipeline.tables.frames.frame` would give (lists as lists, dates as
     datetime.date, missing strings as None), index from 0."""
     df = table.to_pandas(date_as_object=True)
     for c in table_meta(name).columns:
@@ -95,8 +97,6 @@ def iter_frames(name: str, source: Source, batch_rows: int | None = None, column
 
 def duckdb_view(con, view: str, name: str, source: Source) -> None:
     """Make `source` readable in DuckDB as `view` (a Parquet scan or the registered DataFrame)."""
-    from schemas.metadata import sql_ident, sql_literal
-
     if isinstance(source, pd.DataFrame):
         con.register(view, source)
     else:
@@ -108,11 +108,7 @@ def duckdb_connect(temp_dir: str | os.PathLike | None = None, memory_limit: str 
     512MB), spilling to `temp_dir` when a sort or join does not fit."""
     import duckdb
 
-    from schemas.metadata import sql_literal
-
     con = duckdb.connect()
-    from pipeline.settings import settings
-
     limit = memory_limit or settings().duckdb_memory
     con.execute(f"SET memory_limit={sql_literal(limit)}")
     con.execute("SET threads=2")
@@ -215,8 +211,6 @@ def sorted_copy(name: str, parts: list[str], out: str | os.PathLike, temp_dir: s
     """One table file from Parquet part files, rows sorted by primary key: DuckDB sorts (spilling to `temp_dir`
     under its memory limit) and the rows stream into a `TableWriter`. `replace` is a lookup table (the table's
     primary key, then columns of the table): the rows it names take its values of those columns."""
-    from schemas.metadata import sql_ident, sql_literal
-
     t = table_meta(name)
     w = TableWriter(name, out)
     if not parts:
@@ -265,8 +259,6 @@ class SpilledTable:
             self._flush()
 
     def _flush(self) -> None:
-        from pipeline.publish.tables import frame
-
         if self._rows:
             self._writer.write_frame(frame(self.name, self._rows, sort=False))
             self._rows = []

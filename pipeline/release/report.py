@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.release.explorer import country_rings, map_frame
+
 
 def _png(fig) -> str:
     buf = io.BytesIO()
@@ -83,12 +85,10 @@ def _map(places: pd.DataFrame, events: pd.DataFrame, figures: pd.DataFrame):
     refs = pd.concat([events["place_id"], figures["place_id"]]).value_counts()
     from matplotlib.patches import Polygon
 
-    from pipeline.publish.explorer import country_rings, map_frame
-
     lon, lat = located["lon"].astype(float), located["lat"].astype(float)
     (x0, y0, x1, y1), outside = map_frame(list(zip(lon, lat)))  # a far place does not stretch the map
     far = set(located.index[outside])
-    for _, rings in country_rings():  # Natural Earth outlines, bundled (pipeline/publish/assets/geo/)
+    for _, rings in country_rings():  # Natural Earth outlines, bundled (pipeline/release/assets/geo/)
         for ring in rings:
             if ring and any(x0 - 10 <= x <= x1 + 10 and y0 - 10 <= y <= y1 + 10 for x, y in ring):
                 ax.add_patch(Polygon(ring, closed=True, facecolor="#f0efe9", edgecolor="#999999", linewidth=0.6, zorder=1))

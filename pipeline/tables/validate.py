@@ -5,7 +5,7 @@ in batches of `batch_rows` rows; a table of more than one batch has its uniquene
 checked by DuckDB over the whole table instead of by pandera within each batch. `check_foreign_keys(tables)`
 and `check_evidence(tables)` are DuckDB queries over the tables (a foreign key's values must be keys of the table
 it names; articles.text[char_start:char_end] == quote on every row of an evidence table; DuckDB's substring
-counts characters as Python does). A source is a TableFile or a DataFrame (pipeline.publish.tablefile), so the
+counts characters as Python does). A source is a TableFile or a DataFrame (pipeline.tables.files), so the
 memory a check takes does not grow with the table.
 
 Every failure is counted; the first `MAX_FAILURES` of each table are kept as records (table, check, column, row
@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.publish.tablefile import Source, duckdb_connect, duckdb_view, iter_frames, rows_for
+from pipeline.tables.files import Source, duckdb_connect, duckdb_view, iter_frames, rows_for
 from schemas.metadata import TableMeta, all_tables, sql_ident, table_meta
 from schemas.models import pandera_schema
+from pipeline.settings import settings
 
 MAX_FAILURES = 10_000
 BATCH_ENV = "NEWSLEDGER_VALIDATE_BATCH_ROWS"
@@ -29,8 +30,6 @@ DEFAULT_BATCH_ROWS = 100_000
 
 
 def batch_rows() -> int:
-    from pipeline.settings import settings
-
     return settings().validate_batch_rows
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.publish.offline import make_offline
+from pipeline.release.offline import make_offline
 from schemas.metadata import RELEASE_TABLES, table_meta
 
 ERROR = "error"
@@ -168,7 +168,7 @@ def run_suites(
     """Validate each table against its suite with Great Expectations.
 
     With `docs_dir`, a file-backed GX project is made in a temporary folder, the suites run through a checkpoint
-    and Data Docs (static HTML, made to work offline: `pipeline.publish.offline`) are built and copied to
+    and Data Docs (static HTML, made to work offline: `pipeline.release.offline`) are built and copied to
     `docs_dir`; otherwise an ephemeral context is used. No
     network, no usage statistics.
     """

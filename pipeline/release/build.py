@@ -31,9 +31,7 @@ release created just before.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import os
 import re
@@ -51,9 +49,20 @@ import pyarrow.parquet as pq
 
 from pipeline import __version__
 from pipeline.paths import PROJECT_ROOT
-from pipeline.publish.release_docs import FULL, FULL_DIR, PUBLIC, terms_block, write_datapackage, write_terms_files
-from pipeline.publish.writer import _fsync_dir
-from schemas.metadata import RELEASE_TABLES, TABLE_ORDER, frictionless_schema, load_metadata, schema_hash, table_meta
+from pipeline.publish.views import views_sql
+from pipeline.publish.writer import DUCKDB_NAME, PARQUET_DIR, _fsync_dir, load_duckdb, writer_lock
+from pipeline.publish.writer import sha256_file as _sha
+from pipeline.release.changelog import write_changelog
+from pipeline.release.codebook_html import write_codebooks
+from pipeline.release.docs import FULL, FULL_DIR, PUBLIC, terms_block, write_datapackage, write_terms_files
+from pipeline.release.estimates import NAME, derive_best_estimates
+from pipeline.release.explorer import write_explorer
+from pipeline.release.flat import write_csv, write_flat_files
+from pipeline.release.openlineage import write_lineage
+from pipeline.release.report import write_report
+from schemas.metadata import (RELEASE_TABLES, TABLE_ORDER, arrow_schema, frictionless_schema, load_metadata, schema_hash,
+                              table_meta)
+from schemas.models import pandera_schema
 
 RELEASES_DIR = "releases"
 STAGING_PREFIX = ".staging-"
@@ -158,31 +167,6 @@ def previous_release(releases: Path, current: str) -> Path | None:
 
 # --- writing the data files -----------------------------------------------------------------------------------
 
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return json.dumps(list(value), ensure_ascii=False)
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value)
-
-
-def write_csv(table: pa.Table, path: Path) -> None:
-    """Deterministic CSV (UTF-8, `\\n` line ends, minimal quoting, NULL as empty, lists as JSON arrays)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(table.column_names)
-    cols = [table.column(i).to_pylist() for i in range(table.num_columns)]
-    for row in zip(*cols):
-        w.writerow([_csv_cell(v) for v in row])
-    path.write_text(buf.getvalue(), encoding="utf-8")
-
-
 def release_parquet_metadata(name: str, base: dict[bytes, bytes], version: str, variant: str = PUBLIC) -> dict[bytes, bytes]:
     meta = {k: v for k, v in base.items() if k != b"ARROW:schema"}
     meta[b"newsledger.dataset_name"] = load_metadata()["dataset"]["name"].encode()
@@ -241,9 +225,6 @@ def stage_release(warehouse: Path, version: str | None = None, now: dt.datetime 
 def _stage_data(warehouse: Path, folders: dict[str, Path], version: str, created_at: str) -> tuple[dict[str, int], dict[str, str]]:
     """Each variant's data files: Parquet and CSV per table (the public variant without the `full_only`
     columns), then its DuckDB file."""
-    from pipeline.publish.views import views_sql
-    from pipeline.publish.writer import DUCKDB_NAME, PARQUET_DIR, load_duckdb, writer_lock
-
     rows: dict[str, int] = {}
     kv: dict[str, str] = {}
     with writer_lock(warehouse):
@@ -280,10 +261,6 @@ def _write_table(name: str, table: pa.Table, base: dict, version: str, folders: 
 
 def derived_tables(figures: pa.Table) -> dict[str, pa.Table]:
     """The derived tables (best estimates) from the published figures, validated by their pandera models."""
-    from pipeline.publish.estimates import NAME, derive_best_estimates
-    from schemas.metadata import arrow_schema
-    from schemas.models import pandera_schema
-
     df = derive_best_estimates(figures.to_pandas(date_as_object=True))
     try:
         pandera_schema(NAME).validate(df, lazy=True)
@@ -315,7 +292,6 @@ def read_release_tables(folder: Path, date_as_object: bool = True) -> dict[str, 
 # --- the descriptive files --------------------------------------------------------------------------------------
 
 def sha256_file(path: Path) -> str:
-    from pipeline.publish.writer import sha256_file as _sha
 
     return _sha(path)
 
@@ -423,14 +399,6 @@ def _describe(staged: StagedRelease, variant: str, folder: Path, final: Path, ar
               run_ids: dict[str, str | None] | None, checks: dict[str, Any] | None) -> None:
     """The descriptive files of one variant's folder: codebook, datapackage, changelog, report, explorer, flat
     files, README and CITATION, lineage, manifest and SHA256SUMS."""
-    from pipeline.publish.changelog import write_changelog
-    from pipeline.publish.codebook_html import write_codebooks
-    from pipeline.publish.explorer import write_explorer
-    from pipeline.publish.flat import write_flat_files
-    from pipeline.publish.openlineage import write_lineage
-    from pipeline.publish.report import write_report
-    from pipeline.publish.writer import DUCKDB_NAME
-
     tables = read_release_tables(folder)
     previous = _previous_of_variant(staged.final.parent, staged.version, variant)
     write_codebooks(folder, staged.version, variant)
@@ -508,7 +476,7 @@ def run_release_checks(staged: StagedRelease) -> dict[str, Any]:
 
 
 def _variant_checks(folder: Path, variant: str) -> dict[str, Any]:
-    from pipeline.publish.expectations import ERROR, WARN, run_suites
+    from pipeline.release.expectations import ERROR, WARN, run_suites  # reason: Great Expectations loads for seconds; only here
 
     tables = read_release_tables(folder)
     results = run_suites(tables, docs_dir=folder / "data_docs", variant=variant)

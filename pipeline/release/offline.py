@@ -1,5 +1,5 @@
 """Make Great Expectations Data Docs work offline, from `file://`: the scripts and styles GX loads from CDNs are
-replaced by the copies vendored in `pipeline/publish/assets/vendor/` (jQuery, Popper, Bootstrap, bootstrap-table
+replaced by the copies vendored in `pipeline/release/assets/vendor/` (jQuery, Popper, Bootstrap, bootstrap-table
 and its filter control, the date picker the filter control calls, Font Awesome's solid and regular icons; MIT,
 Apache-2.0, SIL OFL 1.1 and CC BY 4.0, see LICENSES.txt and fontawesome-6.6.0/LICENSE.txt there), and references
 to what the pages do not need (Vega, the dark theme, GX's remote logo) are removed. Links to documentation pages stay links.
