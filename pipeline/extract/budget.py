@@ -7,16 +7,22 @@ the stage when the article's seconds run out, so the caller publishes what the e
 why the rest is missing (pipeline.extract.extract_article). The clock is a real-time interval timer (SIGALRM),
 which interrupts a stage wherever it is; it is armed only in a process's main thread (Dagster's in-process and
 multiprocess executors run steps there; elsewhere the budget is checked between stages only).
+
+Python drops an exception raised inside a garbage-collector callback (it prints "Exception ignored in" and goes
+on), and the alarm can land in one: while the budget is armed, a `BudgetExceeded` dropped that way re-arms the
+timer at once, so the stage is interrupted again in the code that runs next.
 """
 
 from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 import time
 
 DEFAULT_SECONDS = 60.0
+_AGAIN_SECONDS = 0.01  # how soon a dropped alarm is raised again
 
 
 class BudgetExceeded(Exception):
@@ -58,13 +64,24 @@ def article_budget(seconds: float | None = None):
         return
 
     def on_alarm(signum, frame):
-        raise BudgetExceeded(budget.current, budget.seconds)
+        if budget.timed:
+            raise BudgetExceeded(budget.current, budget.seconds)
+
+    def on_dropped(unraisable):
+        if budget.timed and isinstance(unraisable.exc_value, BudgetExceeded):
+            signal.setitimer(signal.ITIMER_REAL, _AGAIN_SECONDS)
+            return
+        previous_hook(unraisable)
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = on_dropped
     signal.setitimer(signal.ITIMER_REAL, seconds)
     budget.timed = True
     try:
         yield budget
     finally:
+        budget.timed = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = previous_hook
