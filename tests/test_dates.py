@@ -9,12 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.ingest.dates import (
-    DateExpression,
-    find_date_expressions,
-    infer_publication_date,
-    parse_header_date,
-)
+from pipeline.ingest.dates import DateExpression, find_date_expressions
+from pipeline.ingest.published import infer_publication_date, parse_header_date
 
 D = dt.date
 ARTICLES = Path(__file__).resolve().parent.parent / "data" / "articles"

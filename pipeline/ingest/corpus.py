@@ -60,7 +60,7 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from pipeline.ids import article_id, sha256_hex, short_hash
-from pipeline.ingest.dates import infer_publication_date, parse_header_date
+from pipeline.ingest.published import infer_publication_date, parse_header_date
 from pipeline.ingest.language import detect_language
 from pipeline.ingest.normalize import normalise_line, normalise_text
 from pipeline.ingest.readers import (

@@ -1,14 +1,10 @@
-"""Publication dates and date expressions in news text.
+"""Date expressions in news text: the engine that ingest and extract both use.
 
-Three entry points:
-
-* :func:`parse_header_date` reads a date given in a header or metadata field ("2020-01-27",
-  "January 27, 2020", "Jan. 27, 2020", "27 January 2020", ISO datetimes, RFC 2822 dates).
 * :func:`find_date_expressions` finds every date expression in a text and resolves it against an anchor
   (the publication date): explicit dates, ranges ("between Jan. 20 and 26"), "since Dec. 1", "as of
   23 March", weekdays ("on Monday"), "this week", "over the past four days", "two days later", "in 2018".
-* :func:`infer_publication_date` works the publication date out of the text alone (see its docstring for
-  the rule); it prefers NULL to a guess.
+* :func:`scan` finds the expressions without resolving them; pipeline.ingest.published reads header and
+  publication dates with it.
 
 Conventions (also in the codebook):
 
@@ -35,7 +31,6 @@ import datetime as dt
 import functools
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,13 +63,13 @@ class DateExpression:
 
 
 @functools.lru_cache(maxsize=1)
-def _lexicon() -> dict[str, Any]:
+def date_words() -> dict[str, Any]:
     return load_lexicon("dates.yaml")
 
 
 def year_lookalike_nouns() -> frozenset[str]:
     """Nouns after which a four-digit number is a count, not a year ("2000 people", "in 2000 homes")."""
-    return frozenset(w.lower() for w in _lexicon()["not_year_before"])
+    return frozenset(w.lower() for w in date_words()["not_year_before"])
 
 
 def _alt(words: list[str]) -> str:
@@ -83,7 +78,7 @@ def _alt(words: list[str]) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _patterns() -> dict[str, re.Pattern[str]]:
-    lex = _lexicon()
+    lex = date_words()
     months: dict[str, int] = lex["months"]
     # Capitalised month names only; abbreviations may carry a full stop ("Jan.", "Sept.").
     month_forms = []
@@ -176,7 +171,7 @@ _SENT_END_RE = re.compile(r"[.!?][\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])|\n
 
 def _sentence_starts(text: str) -> list[int]:
     """Cheap sentence starts (for "two days later" look-back only): after . ! ? unless an abbreviation."""
-    months = set(_lexicon()["months"])
+    months = set(date_words()["months"])
     starts = [0]
     for m in _SENT_END_RE.finditer(text):
         if text[m.start()] == ".":
@@ -202,20 +197,20 @@ class _Core:
     prefix: str | None = None  # since | as of | between | from | by
 
 
-def _clean_int(s: str | None) -> int | None:
+def clean_int(s: str | None) -> int | None:
     if s is None:
         return None
     digits = re.match(r"[0-9]+", s)
     return int(digits.group(0)) if digits else None
 
 
-def _month_no(s: str | None) -> int | None:
+def month_no(s: str | None) -> int | None:
     if not s:
         return None
-    return _lexicon()["months"].get(s.rstrip(".").lower())
+    return date_words()["months"].get(s.rstrip(".").lower())
 
 
-def _scan(text: str) -> list[_Core]:
+def scan(text: str) -> list[_Core]:
     """All core date expressions, leftmost-longest, non-overlapping, with kind-bearing prefixes attached."""
     cands: list[_Core] = []
     for typ, pat in _patterns().items():
@@ -252,7 +247,7 @@ def _scan(text: str) -> list[_Core]:
 
 def _valid_days(groups: dict[str, str | None]) -> bool:
     for key in ("d1", "d2"):
-        d = _clean_int(groups.get(key))
+        d = clean_int(groups.get(key))
         if d is not None and not 1 <= d <= 31:
             return False
     return True
@@ -262,7 +257,7 @@ def _valid_days(groups: dict[str, str | None]) -> bool:
 # Resolution
 
 
-def _safe_date(y: int | None, m: int | None, d: int | None) -> dt.date | None:
+def safe_date(y: int | None, m: int | None, d: int | None) -> dt.date | None:
     if y is None or m is None or d is None:
         return None
     try:
@@ -312,7 +307,7 @@ def _count(s: str | None) -> int | None:
     s = s.strip().lower()
     if s.isdigit():
         return int(s)
-    lex = _lexicon()
+    lex = date_words()
     if s in lex["counts"]:
         return int(lex["counts"][s])
     if s in lex["vague_counts"]:
@@ -321,48 +316,48 @@ def _count(s: str | None) -> int | None:
 
 
 def _unit(s: str) -> str:
-    return _lexicon()["units"].get(s.lower(), "day")
+    return date_words()["units"].get(s.lower(), "day")
 
 
 Resolved = tuple[dt.date | None, dt.date | None, str]
 
 
-def _resolve_explicit(c: _Core, anchor: dt.date | None) -> Resolved:
+def resolve_explicit(c: _Core, anchor: dt.date | None) -> Resolved:
     """Dates written out: ISO, month-day, day-month, ranges, month-year, bare month, years."""
     g = c.groups
     t = c.typ
     if t == "iso":
-        d = _safe_date(_clean_int(g["y"]), _clean_int(g["mo"]), _clean_int(g["d"]))
+        d = safe_date(clean_int(g["y"]), clean_int(g["mo"]), clean_int(g["d"]))
         return (d, d, "day") if d else (None, None, "unknown")
     if t in ("md", "dm"):
-        m = _month_no(g["m1"])
-        y = _clean_int(g.get("y1")) or (_year_for(m, anchor) if m else None)
-        d = _safe_date(y, m, _clean_int(g["d1"]))
+        m = month_no(g["m1"])
+        y = clean_int(g.get("y1")) or (_year_for(m, anchor) if m else None)
+        d = safe_date(y, m, clean_int(g["d1"]))
         return (d, d, "day") if d else (None, None, "unknown")
     if t in ("md_range", "dm_range"):
-        m1 = _month_no(g.get("m1")) or _month_no(g.get("m2"))
-        m2 = _month_no(g.get("m2")) or m1
-        y2 = _clean_int(g.get("y2"))
-        y1 = _clean_int(g.get("y1"))
+        m1 = month_no(g.get("m1")) or month_no(g.get("m2"))
+        m2 = month_no(g.get("m2")) or m1
+        y2 = clean_int(g.get("y2"))
+        y1 = clean_int(g.get("y1"))
         if y2 is None and y1 is not None:
             y2 = y1 if (m2 or 0) >= (m1 or 0) else y1 + 1
         if y2 is None and m2 is not None:
             y2 = _year_for(m2, anchor)
         if y1 is None and y2 is not None and m1 is not None and m2 is not None:
             y1 = y2 if m1 <= m2 else y2 - 1
-        d1 = _safe_date(y1, m1, _clean_int(g["d1"]))
-        d2 = _safe_date(y2, m2, _clean_int(g["d2"]))
+        d1 = safe_date(y1, m1, clean_int(g["d1"]))
+        d2 = safe_date(y2, m2, clean_int(g["d2"]))
         if d1 and d2 and d1 <= d2:
             return d1, d2, "day"
         return None, None, "unknown"
     if t == "my":
-        m = _month_no(g["m1"])
-        y = _clean_int(g["y1"])
+        m = month_no(g["m1"])
+        y = clean_int(g["y1"])
         if m and y:
             return dt.date(y, m, 1), _month_end(y, m), "month"
         return None, None, "unknown"
     if t == "m_bare":
-        m = _month_no(g["m1"])
+        m = month_no(g["m1"])
         pre = (g.get("pre") or "").lower()
         if m is None or anchor is None:
             return None, None, "unknown"
@@ -374,10 +369,10 @@ def _resolve_explicit(c: _Core, anchor: dt.date | None) -> Resolved:
             y = _year_for(m, anchor) or anchor.year
         return dt.date(y, m, 1), _month_end(y, m), "month"
     if t == "y":
-        y = _clean_int(g["y1"])
+        y = clean_int(g["y1"])
         return (dt.date(y, 1, 1), dt.date(y, 12, 31), "year") if y else (None, None, "unknown")
     if t == "y_range":
-        y1, y2 = _clean_int(g["y1"]), _clean_int(g["y2"])
+        y1, y2 = clean_int(g["y1"]), clean_int(g["y2"])
         if y1 and y2 and y1 <= y2:
             return dt.date(y1, 1, 1), dt.date(y2, 12, 31), "year"
         return None, None, "unknown"
@@ -387,7 +382,7 @@ def _resolve_explicit(c: _Core, anchor: dt.date | None) -> Resolved:
 def _resolve_weekday(c: _Core, anchor: dt.date | None) -> Resolved:
     if anchor is None:
         return None, None, "unknown"
-    wd = _lexicon()["weekdays"][c.groups["wd"].lower()]
+    wd = date_words()["weekdays"][c.groups["wd"].lower()]
     mod = (c.groups.get("mod") or "").lower()
     back = (anchor.weekday() - wd) % 7
     if mod == "next":
@@ -448,7 +443,7 @@ def _resolve_over_past(c: _Core, anchor: dt.date | None) -> Resolved:
     if anchor is None:
         return None, None, "unknown"
     if n is None:  # vague: "few", "several", "recent"
-        reach = int(_lexicon()["vague_counts"].get(n_raw.lower(), 7)) if n_raw else 7
+        reach = int(date_words()["vague_counts"].get(n_raw.lower(), 7)) if n_raw else 7
         if u == "day" or u == "hour":
             return anchor - dt.timedelta(days=reach - 1), anchor, "week"
         n = 3 if u in ("week", "month") else 2  # "the past few weeks/months/years": a documented convention
@@ -511,7 +506,7 @@ def find_date_expressions(text: str, anchor: dt.date | None) -> list[DateExpress
     if not isinstance(text, str) or not text:
         return []
     try:
-        cores = _scan(text)
+        cores = scan(text)
     except RecursionError:  # pragma: no cover - defensive
         return []
     starts = _sentence_starts(text) if any(c.typ in ("offset", "next_day") for c in cores) else [0]
@@ -543,7 +538,7 @@ def _resolve(c: _Core, anchor: dt.date | None, found: list[DateExpression], star
         return _resolve_over_past(c, anchor)
     if c.typ in ("offset", "next_day"):
         return _resolve_offset(c, anchor, _reference_day(found, c.start, starts))
-    return _resolve_explicit(c, anchor)
+    return resolve_explicit(c, anchor)
 
 
 def _reference_day(found: list[DateExpression], pos: int, starts: list[int]) -> dt.date | None:
@@ -562,173 +557,7 @@ def _reference_day(found: list[DateExpression], pos: int, starts: list[int]) -> 
 
 def expression_kind(quote: str) -> str:
     """The kind of a date expression from its own words (for date mentions that do not carry one)."""
-    cores = _scan(quote)
+    cores = scan(quote)
     if not cores:
         return "point"
     return _kind(cores[0])
-
-
-# ----------------------------------------------------------------------------------------------------------
-# Header dates
-
-
-_ISO_COMPACT_RE = re.compile(r"^\s*([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})(?![0-9])")
-_YMD_DIGITS_RE = re.compile(r"^\s*([0-9]{4})([0-9]{2})([0-9]{2})(?:T|\s|$)")
-_NUMERIC_DMY_RE = re.compile(r"^\s*([0-9]{1,2})[/.]([0-9]{1,2})[/.]([0-9]{4})\s*$")
-
-
-def parse_header_date(value: str) -> dt.date | None:
-    """A date given in a header or metadata field, or None when the value holds no complete date.
-
-    Reads ISO dates and datetimes ("2020-01-27", "2020-01-27T08:15:00Z"), "2020/01/27", "20200127",
-    "January 27, 2020", "Jan. 27, 2020", "27 January 2020", "Mon, 27 Jan 2020 10:00:00 +0000", and
-    numeric day/month/year only when unambiguous ("27/01/2020"; "03/04/2020" is None).
-    """
-    if not isinstance(value, str):
-        return None
-    v = value.strip()
-    if not v or len(v) > 200:
-        return None
-    if v[0] in "-+\u2212":  # a signed year ("-0001-01-01": 2 BC) is no date of the calendar the dataset uses
-        return None
-    m = _ISO_COMPACT_RE.match(v) or _YMD_DIGITS_RE.match(v)
-    if m:
-        return _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    m = _NUMERIC_DMY_RE.match(v)
-    if m:
-        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        if a > 12 >= b:
-            return _safe_date(y, b, a)
-        if b > 12 >= a:
-            return _safe_date(y, a, b)
-        if a == b:
-            return _safe_date(y, a, b)
-        return None
-    for c in _scan(v):
-        if c.typ in ("md", "dm", "iso") and (c.groups.get("y1") or c.typ == "iso"):
-            d, _, _ = _resolve_explicit(c, None)
-            if d is not None:
-                return d
-    return None
-
-
-# ----------------------------------------------------------------------------------------------------------
-# Publication date from the text alone
-
-
-def _is_future_context(text: str, start: int) -> bool:
-    """True when the words just before a mention (same clause) mark it as future ("will meet on Friday")."""
-    window = text[max(0, start - 60) : start]
-    window = re.split(r"[.;:!?\n]|, (?:and|but) ", window)[-1]
-    markers = _lexicon()["future_markers"]
-    low = window.lower()
-    return any(re.search(r"(?<![a-z])" + re.escape(m) + r"(?![a-z])", low) for m in markers)
-
-
-def infer_publication_date(text: str, reference: dt.date | None = None) -> tuple[dt.date | None, str]:
-    """(date, "inferred") when the text itself pins the publication date down, else (None, "unknown").
-
-    The rule, conservative by design (a wrong date is worse than NULL):
-
-    1. The year must be read, not guessed: the text must hold a full date (day, month and year, e.g.
-       "Jan. 26, 2020" or "2020-01-26") in the latest year the text mentions at all. A bare year ("in
-       2018") is only a lower bound on the publication year (a past event), so an article whose only
-       years are bare years gets NULL.
-    2. Dates without a year take the year (of Y-1, Y, Y+1, Y the year of the latest full date F) that
-       puts them closest to F; the latest explicit date L is the latest of all these (future-marked
-       mentions, "will meet on March 3", are left out).
-    3. Weekday words ("said Wednesday", "on Tuesday"; not "next Friday" or future-marked ones) name days
-       in the week up to publication. The publication date P is the earliest day on or after L on which
-       every mentioned weekday has occurred (walking forward from L), and P's weekday must be among the
-       most-mentioned weekdays; otherwise the mentions disagree and the answer is NULL.
-    4. No weekday word, no full date or an inconsistent reading: (None, "unknown").
-
-    `reference` (optional) is a date the caller knows the article is close to, such as the median publication
-    date of the dated articles that came in with it. It is used only when the text holds no full date: the
-    day-and-month dates of the text then take the year that puts them closest to `reference`, and a bare year
-    in the text still bounds the result from below. Step 3 and 4 apply unchanged.
-    """
-    try:
-        return _infer(text, reference)
-    except Exception:  # noqa: BLE001 - arbitrary input must never raise here
-        return None, "unknown"
-
-
-def _infer(text: str, reference: dt.date | None = None) -> tuple[dt.date | None, str]:
-    if not isinstance(text, str) or not text:
-        return None, "unknown"
-    cores = _scan(text)
-    years: list[int] = []
-    full: list[dt.date] = []
-    partial: list[tuple[int, int]] = []  # (month, day) without a year
-    weekdays: list[int] = []
-    lex = _lexicon()
-    for c in cores:
-        g = c.groups
-        for key in ("y", "y1", "y2"):
-            y = _clean_int(g.get(key))
-            if y is not None and (c.typ != "iso" or key == "y"):
-                years.append(y)
-        future = _is_future_context(text, c.start)
-        if c.typ == "weekday":
-            mod = (g.get("mod") or "").lower()
-            if mod not in ("next",) and not future:
-                weekdays.append(lex["weekdays"][g["wd"].lower()])
-            continue
-        if future:
-            continue
-        if c.typ == "iso":
-            d = _safe_date(_clean_int(g["y"]), _clean_int(g["mo"]), _clean_int(g["d"]))
-            if d:
-                full.append(d)
-        elif c.typ in ("md", "dm", "md_range", "dm_range"):
-            for mk, dk, yk in (("m1", "d1", "y1"), ("m2", "d2", "y2")):
-                day = _clean_int(g.get(dk))
-                if day is None:
-                    continue
-                mon = _month_no(g.get(mk)) or _month_no(g.get("m1")) or _month_no(g.get("m2"))
-                if mon is None:
-                    continue
-                y = _clean_int(g.get(yk)) or (_clean_int(g.get("y2")) if yk == "y1" else _clean_int(g.get("y1")))
-                if y is not None:
-                    d = _safe_date(y, mon, day)
-                    if d:
-                        full.append(d)
-                else:
-                    partial.append((mon, day))
-            if c.groups.get("wd"):
-                weekdays.append(lex["weekdays"][g["wd"].lower()])
-    if not weekdays:
-        return None, "unknown"
-    if years and full:
-        y_max = max(years)
-        in_latest_year = [d for d in full if d.year == y_max]
-        if not in_latest_year:
-            return None, "unknown"
-        f = max(in_latest_year)
-    elif reference is not None and partial and not full:
-        f = reference
-    else:
-        return None, "unknown"
-    explicit = list(full)
-    for mon, day in partial:
-        options = [d for d in (_safe_date(y, mon, day) for y in (f.year - 1, f.year, f.year + 1)) if d]
-        if options:
-            explicit.append(min(options, key=lambda d: abs((d - f).days)))
-    latest = max(explicit)
-    wanted = set(weekdays)
-    seen: set[int] = set()
-    p: dt.date | None = None
-    for k in range(7):
-        day = latest + dt.timedelta(days=k)
-        seen.add(day.weekday())
-        if wanted <= seen:
-            p = day
-            break
-    if p is None or (years and p.year < max(years)):
-        return None, "unknown"
-    counts = Counter(weekdays)
-    top = max(counts.values())
-    if counts[p.weekday()] != top:
-        return None, "unknown"
-    return p, "inferred"
