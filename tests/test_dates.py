@@ -184,6 +184,28 @@ def test_infer_is_conservative():
     assert infer_publication_date(text) == (None, "unknown")
 
 
+@pytest.mark.parametrize("text", [
+    "KABUL, March 3, 2021 (Reuters) - Officials said on Monday that 500 families fled.",
+    "SPRINGFIELD, Ore., March 3, 2021 — Police said two people were hurt.",
+    "March 3, 2021 -- The ministry said aid had arrived.",
+    "Flood waters rise\n\nPublished: 3 March 2021\n\nHundreds of homes were flooded.",
+    "Posted on Wednesday, March 3, 2021 10:32 AM EST\nA fire destroyed 12 homes.",
+    "Storm hits the coast\n\n2021-03-03\n\nThe storm destroyed 40 homes last week.",
+])
+def test_a_dateline_or_a_publication_line_dates_the_article_from_its_own_text(text):
+    assert infer_publication_date(text) == (D(2021, 3, 3), "inferred")
+
+
+@pytest.mark.parametrize("text", [
+    "The talks of March 3, 2021 — the last ones — failed, officials said.",  # a date in a sentence
+    "Officials recalled that on March 3, 2021, 40 homes burned.",
+    "KABUL, March 3 (Reuters) - Officials said 500 families fled.",  # no year: not a full date
+    "x" * 500 + "\nPublished: 3 March 2021",  # beyond the top of the article
+])
+def test_dates_inside_the_story_are_not_publication_dates(text):
+    assert infer_publication_date(text) == (None, "unknown")
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_never_raises_on_arbitrary_text(s):

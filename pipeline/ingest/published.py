@@ -69,10 +69,85 @@ def _is_future_context(text: str, start: int) -> bool:
     return any(re.search(r"(?<![a-z])" + re.escape(m) + r"(?![a-z])", low) for m in markers)
 
 
+# A dateline: the place names before the date ("KABUL, ", "EAST TROY, Wis., ") and what follows it (the
+# agency in brackets and a dash, a colon, or the end of the line).
+_DATELINE_BEFORE_RE = re.compile(r"^[\s\"“]*(?:[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3},\s*){1,3}$")
+_DATELINE_AFTER_RE = re.compile(r"^\s*(?:\([^()\n]{1,40}\)\s*)?(?:[-–—]{1,2}|:|$)")
+# What may follow a date that stands alone on its line: a time of day and its zone.
+_TIME_ONLY_RE = re.compile(r"^[\s,|]*(?:(?:at\s+)?[0-9]{1,2}[:.][0-9]{2}(?:\s*[ap]\.?m\.?)?(?:\s*[A-Z]{2,5})?)?[\s|]*$", re.I)
+
+
+def dateline_date(text: str) -> dt.date | None:
+    """The date of a dateline or a labelled publication line at the top of the text, or None.
+
+    Read only within the first `publication_line_reach` characters (pipeline/lexicons/dates.yaml), and only a
+    full date (day, month and year): a dateline ("KABUL, March 3, 2021 (Reuters) -", "March 3, 2021 -- "), a
+    date right after a publication label that starts its line or is capitalised ("Published: 3 March 2021",
+    "by: A. Reporter Updated: Mar 3, 2021 - 6:38 PM", "(Published Wednesday, March 3, 2021)"), or a line that
+    holds nothing but the date (and a time of day)."""
+    words = date_words()
+    head = text[: int(words["publication_line_reach"])]
+    labels = sorted((lab.lower() for lab in words["publication_line_labels"]), key=len, reverse=True)
+    weekdays = set(words["weekdays"])
+    for line in head.splitlines():
+        for c in scan(line):
+            day = _full_first_day(c, line)
+            if day is None:
+                continue
+            before, after = line[: c.start], line[c.end :]
+            if c.typ.endswith("_range"):  # "Mar 3, 2021 - 6:38 PM": a day and a time, not a range
+                after = line[c.start + len(_first_date_text(c, line)) :]
+            if _DATELINE_BEFORE_RE.match(before) or not before.strip():
+                if _DATELINE_AFTER_RE.match(after) or (not before.strip() and _TIME_ONLY_RE.match(after)):
+                    return day
+            if _is_label(before, labels, weekdays):
+                return day
+            break  # only the first full date of a line can be its date line
+    return None
+
+
+def _full_first_day(c, line: str) -> dt.date | None:
+    """The first day of a core when it is a full date: ISO, day-month-year, or a "range" whose second number
+    is the hour of a time ("Mar 3, 2021 - 6:38 PM")."""
+    if c.typ == "iso" or (c.typ in ("md", "dm") and c.groups.get("y1")):
+        day, _, _ = resolve_explicit(c, None)
+        return day
+    if c.typ in ("md_range", "dm_range") and c.groups.get("y1") and re.match(r"\s*[:.][0-9]{2}", line[c.end :]):
+        return safe_date(clean_int(c.groups["y1"]), month_no(c.groups.get("m1")), clean_int(c.groups.get("d1")))
+    return None
+
+
+def _first_date_text(c, line: str) -> str:
+    """The words of a range core up to its first year ("Mar 3, 2021" of "Mar 3, 2021 - 6")."""
+    piece = line[c.start : c.end]
+    y = c.groups.get("y1") or ""
+    return piece[: piece.index(y) + len(y)] if y and y in piece else piece
+
+
+def _is_label(before: str, labels: list[str], weekdays: set[str]) -> bool:
+    """True when a publication label ends the words before a date, perhaps with a weekday ("Posted on Tue,"),
+    and either starts the line or is capitalised (a story's "was published on" is not a label)."""
+    tokens = re.findall(r"[A-Za-z]+|[^A-Za-z\s]", before)
+    while tokens and (tokens[-1].lower() in weekdays or not tokens[-1].isalpha()):
+        tokens.pop()
+    if tokens and tokens[-1].lower() == "on":
+        tokens.pop()
+    words_only = [t for t in tokens if t.isalpha()]
+    for label in labels:
+        n = len(label.split())
+        tail = words_only[-n:]
+        if [t.lower() for t in tail] == label.split():
+            first = tail[0]
+            at_line_start = len(words_only) == n
+            return at_line_start or first[0].isupper()
+    return False
+
+
 def infer_publication_date(text: str, reference: dt.date | None = None) -> tuple[dt.date | None, str]:
     """(date, "inferred") when the text itself pins the publication date down, else (None, "unknown").
 
-    The rule, conservative by design (a wrong date is worse than NULL):
+    A dateline or a labelled publication line at the top of the text (`dateline_date`) gives the date.
+    Otherwise the rule, conservative by design (a wrong date is worse than NULL):
 
     1. The year must be read, not guessed: the text must hold a full date (day, month and year, e.g.
        "Jan. 26, 2020" or "2020-01-26") in the latest year the text mentions at all. A bare year ("in
@@ -93,6 +168,8 @@ def infer_publication_date(text: str, reference: dt.date | None = None) -> tuple
     in the text still bounds the result from below. Step 3 and 4 apply unchanged.
     """
     try:
+        if isinstance(text, str) and (day := dateline_date(text)) is not None:
+            return day, "inferred"
         return _infer(text, reference)
     except Exception:  # noqa: BLE001 - arbitrary input must never raise here
         return None, "unknown"

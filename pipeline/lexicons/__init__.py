@@ -41,7 +41,7 @@ SCHEMAS: dict[str, dict[str, str] | list[str]] = {
     "actors.yaml": _keys("states:list actors:list"),
     "dates.yaml": _keys(
         "months:dict weekdays:dict weekday_text_forms:list day_parts:list counts:dict vague_counts:dict units:dict "
-        "future_markers:list not_year_before:list"),
+        "future_markers:list not_year_before:list publication_line_labels:list publication_line_reach:int"),
     "event_arguments.yaml": {"verb.actor2": "list", "noun.actor1": "list"},
     "event_context.yaml": _keys(
         "negation:list hypothetical_modals:list future_modals:list conditional_marks:list future_governors:list "
