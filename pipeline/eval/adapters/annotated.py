@@ -90,11 +90,14 @@ def _new_measures() -> dict:
     return {"figures": PRF(), **{k: Agreement() for k in _MEASURES}}
 
 
-def evaluate(gold_path: Path = GOLD, benchmarks_dir: Path = Path("../shared/benchmarks")) -> dict:
-    """The report (pipeline.eval.report shape) of the extraction against the hand annotation."""
-    gold, docs = load(Path(gold_path), Path(benchmarks_dir))
-    items = [TextItem(g["doc_id"], docs[g["doc_id"]]["text"], _published(g, docs[g["doc_id"]])) for g in gold["articles"]]
-    extractions = extract_items(items)
+def extract(gold: dict, docs: dict[str, dict]) -> dict:
+    """The extraction of every gold item, by doc_id (None where it failed)."""
+    return extract_items([TextItem(g["doc_id"], docs[g["doc_id"]]["text"], _published(g, docs[g["doc_id"]]))
+                          for g in gold["articles"]])
+
+
+def score(gold_path: Path, gold: dict, docs: dict[str, dict], extractions: dict) -> dict:
+    """The report (pipeline.eval.report shape) of `extractions` against the hand annotation `gold`."""
     total = _new_measures()
     by_source: dict[str, dict] = {}
     failed = 0
@@ -109,13 +112,19 @@ def evaluate(gold_path: Path = GOLD, benchmarks_dir: Path = Path("../shared/benc
     for src in sorted(by_source):
         metrics[f"{src}.figures_found"] = by_source[src]["figures"].recall
         metrics.update({f"{src}.{k}": by_source[src][k] for k in ("reporter", "window_kind", "window_dates")})
-    parts_seen = sorted({part_of(g["doc_id"]) for g in gold["articles"]})
+    parts_seen = "+".join(sorted({part_of(g["doc_id"]) for g in gold["articles"]}))
     report = make_report(
-        f"{NAME}:{'+'.join(parts_seen)}", str(gold_path), len(items), failed,
+        f"{NAME}:{parts_seen}", str(gold_path), len(gold["articles"]), failed,
         "hand gold of reporters and windows: a gold figure is found by an overlapping extracted figure with its "
         "value (recall only); reporter (null = null, else a shared content word), window kind and window dates "
         "(start and end, nulls included) compared on found figures.",
         {"figures": total["figures"]}, metrics, [],
     )
-    report["part"] = "+".join(parts_seen)
+    report["part"] = parts_seen
     return report
+
+
+def evaluate(gold_path: Path = GOLD, benchmarks_dir: Path = Path("../shared/benchmarks")) -> dict:
+    """Load the gold and its texts, extract them and score."""
+    gold, docs = load(Path(gold_path), Path(benchmarks_dir))
+    return score(Path(gold_path), gold, docs, extract(gold, docs))
