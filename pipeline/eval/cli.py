@@ -1,7 +1,8 @@
 """`python -m pipeline eval`: score the extractor on the project's gold set and on public benchmarks.
 
     python -m pipeline eval                                   # the project's gold (tests/gold/: sample articles, and
-                                                              # re3d documents when ../shared/benchmarks is there)
+                                                              # re3d documents and the reporters/windows annotation
+                                                              # when ../shared/benchmarks is there)
     python -m pipeline eval --benchmark ../shared/benchmarks  # + every known benchmark file in that folder
     python -m pipeline eval --benchmark ../shared/benchmarks/figures/idetect_excerpts_dev.jsonl --no-gold
 
@@ -159,6 +160,9 @@ def run(args: argparse.Namespace) -> int:
         bench_dir = Path(args.benchmarks_dir)
         if BENCHMARK_GOLD.exists() and bench_dir.is_dir():
             reports.append(benchmark_gold_report(BENCHMARK_GOLD, bench_dir))
+            from pipeline.eval.adapters import annotated  # reason: adapters load the extraction library, only when scoring
+
+            reports.append(annotated.evaluate(annotated.GOLD, bench_dir))
         else:
             print(f"note: {BENCHMARK_GOLD.name} not scored: the benchmark texts are not at {bench_dir}", file=sys.stderr)
     for b in args.benchmark or []:
