@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from pipeline.eval.adapters import annotated
-from pipeline.eval.gold import _gold_spans, load_gold
+from pipeline.eval.gold import gold_spans, load_gold
 from pipeline.eval.split import part_of
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
@@ -59,7 +59,7 @@ def test_gold_items_are_studied_part_and_quotes_locate():
         assert part_of(a["doc_id"]) == "studied", a["doc_id"]
         text = docs[a["doc_id"]]["text"]
         for f in a["figures"]:
-            assert len(_gold_spans(text, f)) == 1, (a["doc_id"], f["quote"])
+            assert len(gold_spans(text, f)) == 1, (a["doc_id"], f["quote"])
             assert f["reporter"] is None or f["reporter"] in text, (a["doc_id"], f["reporter"])
             assert len(f["quote"].split()) <= 15
 

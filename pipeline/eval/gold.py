@@ -80,7 +80,7 @@ def _spans(text: str, quote: str) -> list[tuple[int, int]]:
     return out
 
 
-def _gold_spans(text: str, item: dict) -> list[tuple[int, int]]:
+def gold_spans(text: str, item: dict) -> list[tuple[int, int]]:
     """Where a gold quote stands: inside its `in_context` phrase when it has one (for repeated quotes)."""
     ctx = item.get("in_context")
     if ctx:
@@ -92,13 +92,13 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _date(v) -> dt.date | None:
+def gold_date(v) -> dt.date | None:
     if v is None or (not isinstance(v, dt.date) and pd.isna(v)):
         return None
     return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
 
 
-def _norm(s: str) -> str:
+def norm_text(s: str) -> str:
     return " ".join(s.replace("’", "'").lower().split())
 
 
@@ -152,9 +152,9 @@ def score(tables: dict[str, pd.DataFrame], gold: dict, documents: dict[str, dict
     actors = tables["actors"]
     places = tables["places"]
     actor_names = {
-        r.actor_id: {_norm(r.name), *(_norm(a) for a in r.aliases)} for r in actors.itertuples()
+        r.actor_id: {norm_text(r.name), *(norm_text(a) for a in r.aliases)} for r in actors.itertuples()
     }
-    place_names = {r.place_id: {_norm(r.name), *(_norm(a) for a in r.aliases)} for r in places.itertuples()}
+    place_names = {r.place_id: {norm_text(r.name), *(norm_text(a) for a in r.aliases)} for r in places.itertuples()}
 
     s_fig, s_act, s_plc, s_evt, s_art = Score("figures"), Score("actors"), Score("places"), Score("events"), Score("articles")
     matched_figs: set[str] = set()
@@ -166,7 +166,7 @@ def score(tables: dict[str, pd.DataFrame], gold: dict, documents: dict[str, dict
             s_art.misses.append(f"{_key(g)}: not published")
             continue
         s_art.found += 1
-        s_art._field("published_at", _date(art["published_at"]) == _date(g.get("published_at")))
+        s_art._field("published_at", gold_date(art["published_at"]) == gold_date(g.get("published_at")))
         s_art._field("published_at_source", art["published_at_source"] == g.get("published_at_source"))
         text, aid = art["text"], art["article_id"]
         figs = tables["figures"][tables["figures"]["article_id"] == aid]
@@ -187,7 +187,7 @@ def _score_figures(g: dict, text: str, figs: pd.DataFrame, actor_names: dict, s_
     """One gold article's figures: found by span and value, then each field."""
     for gf in g.get("figures", []):
         s_fig.expected += 1
-        spans = _gold_spans(text, gf)
+        spans = gold_spans(text, gf)
         cands = [
             f for f in figs.itertuples()
             if any(_overlaps((f.char_start, f.char_end), sp) for sp in spans) and float(f.value) == float(gf["value"])
@@ -202,18 +202,18 @@ def _score_figures(g: dict, text: str, figs: pd.DataFrame, actor_names: dict, s_
         s_fig._field("qualifier", f.qualifier == gf["qualifier"])
         s_fig._field("unit", f.unit == gf.get("unit", "people"))
         if gf.get("reporter_actor") is not None:
-            want = _norm(gf["reporter_actor"])
+            want = norm_text(gf["reporter_actor"])
             s_fig._field("reporter", f.reporter_actor_id is not None and want in actor_names.get(f.reporter_actor_id, set()))
         s_fig._field("window_kind", f.window_kind == gf.get("window_kind", "unknown"))
         if gf.get("window_start") is not None:
-            s_fig._field("window", _date(f.window_start) == _date(gf["window_start"]) and _date(f.window_end) == _date(gf.get("window_end")))
+            s_fig._field("window", gold_date(f.window_start) == gold_date(gf["window_start"]) and gold_date(f.window_end) == gold_date(gf.get("window_end")))
     s_fig.predicted += len(figs)
 
 
 def _score_actors(g: dict, actor_names: dict, s_act: Score) -> None:
     for ga in g.get("actors", []):
         s_act.expected += 1
-        names = {_norm(ga["name"]), *(_norm(a) for a in ga.get("aliases_in_text", []))}
+        names = {norm_text(ga["name"]), *(norm_text(a) for a in ga.get("aliases_in_text", []))}
         hit = [aid_ for aid_, ns in actor_names.items() if ns & names]
         if hit:
             s_act.found += 1
@@ -227,14 +227,14 @@ def _score_places(g: dict, places: pd.DataFrame, place_names: dict, s_plc: Score
     gold_places = g.get("places", [])
     spelling_owners: dict[str, int] = {}
     for gp in gold_places:
-        for sp in {_norm(x) for x in gp.get("spellings_in_text", [])}:
+        for sp in {norm_text(x) for x in gp.get("spellings_in_text", [])}:
             spelling_owners[sp] = spelling_owners.get(sp, 0) + 1
     for gp in gold_places:
         s_plc.expected += 1
         # A spelling shared by two gold places ("Idlib": the city, and the province) says nothing alone.
-        spellings = {_norm(x) for x in gp.get("spellings_in_text", [])}
+        spellings = {norm_text(x) for x in gp.get("spellings_in_text", [])}
         unambiguous = {sp for sp in spellings if spelling_owners.get(sp) == 1}
-        by_name = [pid for pid, ns in place_names.items() if _norm(gp["name"]) == _norm(places_by_id[pid])]
+        by_name = [pid for pid, ns in place_names.items() if norm_text(gp["name"]) == norm_text(places_by_id[pid])]
         by_spelling = [pid for pid, ns in place_names.items() if ns & unambiguous]
         hit = by_name or by_spelling
         if hit:
@@ -250,7 +250,7 @@ def _score_places(g: dict, places: pd.DataFrame, place_names: dict, s_plc: Score
 def _score_events(g: dict, text: str, evts: pd.DataFrame, s_evt: Score, matched: set[str]) -> None:
     for ge in g.get("events", []):
         s_evt.expected += 1
-        spans = _gold_spans(text, ge)
+        spans = gold_spans(text, ge)
         cands = [e for e in evts.itertuples() if any(_overlaps((e.char_start, e.char_end), sp) for sp in spans)]
         typed = [e for e in cands if e.event_type == ge["event_type"]]
         if not typed:
@@ -275,7 +275,7 @@ def same_event_clusters(tables: dict[str, pd.DataFrame], gold: dict, documents: 
             label = ge.get("same_as")
             if not label:
                 continue
-            spans = _gold_spans(art["text"], ge)
+            spans = gold_spans(art["text"], ge)
             clusters = {
                 e.cluster_id for e in evts.itertuples()
                 if e.event_type == ge["event_type"] and any(_overlaps((e.char_start, e.char_end), sp) for sp in spans)

@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from pipeline.eval.gold import GOLD_DIR, _date, _gold_spans, _norm, benchmark_documents, load_gold
+from pipeline.eval.gold import GOLD_DIR, gold_date, gold_spans, norm_text, benchmark_documents, load_gold
 from pipeline.eval.metrics import PRF, Agreement, overlaps
 from pipeline.eval.report import make_report
 from pipeline.eval.runner import TextItem, extract_items, parse_yyyymmdd
@@ -38,7 +38,7 @@ def _source(benchmark: str) -> str:
 
 
 def _words(s: str | None) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", _norm(s or "")) if w not in _FUNCTION_WORDS}
+    return {w for w in re.findall(r"[a-z0-9]+", norm_text(s or "")) if w not in _FUNCTION_WORDS}
 
 
 def reporter_agrees(gold: str | None, got: str | None) -> bool:
@@ -63,7 +63,7 @@ def load(gold_path: Path, benchmarks_dir: Path) -> tuple[dict, dict[str, dict]]:
 
 
 def _published(g: dict, rec: dict) -> dt.date | None:
-    return parse_yyyymmdd(rec.get("published_at")) or _date(g.get("published_at"))
+    return parse_yyyymmdd(rec.get("published_at")) or gold_date(g.get("published_at"))
 
 
 def _score_figure(key: str, gf: dict, spans, figures, m: dict) -> None:
@@ -81,8 +81,8 @@ def _score_figure(key: str, gf: dict, spans, figures, m: dict) -> None:
     if gf.get("reporter") is not None:
         m["reporter_given"].add(reporter_agrees(gf["reporter"], got_rep), f"{label}: {gf['reporter']!r}, got {got_rep!r}")
     m["window_kind"].add(f.window_kind == gf["window_kind"], f"{label}: {gf['window_kind']}, got {f.window_kind}")
-    want = (_date(gf.get("window_start")), _date(gf.get("window_end")))
-    got = (_date(f.window_start), _date(f.window_end))
+    want = (gold_date(gf.get("window_start")), gold_date(gf.get("window_end")))
+    got = (gold_date(f.window_start), gold_date(f.window_end))
     m["window_dates"].add(got == want, f"{label}: {want}, got {got}")
 
 
@@ -106,7 +106,7 @@ def score(gold_path: Path, gold: dict, docs: dict[str, dict], extractions: dict)
         parts = (total, by_source.setdefault(_source(g["benchmark"]), _new_measures()))
         for gf in g["figures"]:
             for m in parts:
-                _score_figure(g["doc_id"], gf, _gold_spans(text, gf), ex.figures if ex else [], m)
+                _score_figure(g["doc_id"], gf, gold_spans(text, gf), ex.figures if ex else [], m)
         failed += ex is None
     metrics: dict = {f"figures.{k}": total[k] for k in _MEASURES}
     for src in sorted(by_source):
